@@ -1,0 +1,81 @@
+package passkey_test
+
+import (
+	"encoding/base64"
+	"testing"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/protocol/webauthncose"
+
+	"github.com/keytier/keytier/internal/samples"
+	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/passkeytest"
+)
+
+// BenchmarkVerify compares, on the same registration responses, keytier's
+// Verify followed by Classify against go-webauthn's own parse and Verify
+// (the work keytier builds on). Run side by side:
+//
+//	go test ./passkey -run '^$' -bench 'Verify|Inspect' -benchmem -count 6 | benchstat -
+func BenchmarkVerify(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		att  passkeytest.Attestation
+	}{
+		{"none", passkeytest.AttestationNone},
+		{"packed-self", passkeytest.AttestationPackedSelf},
+		{"packed-x5c", passkeytest.AttestationPacked},
+	} {
+		a := newAuthenticator(b, tc.att, passkeytest.ES256)
+		data := register(b, a, nil)
+		opts := testOptions()
+		b.Run(tc.name+"/keytier", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c, err := passkey.Verify(data, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = c.Classify()
+			}
+		})
+		b.Run(tc.name+"/go-webauthn", func(b *testing.B) {
+			b.ReportAllocs()
+			challenge := base64.RawURLEncoding.EncodeToString(testChallenge)
+			params := []protocol.CredentialParameter{
+				{Type: protocol.PublicKeyCredentialType, Algorithm: webauthncose.AlgEdDSA},
+				{Type: protocol.PublicKeyCredentialType, Algorithm: webauthncose.AlgES256},
+				{Type: protocol.PublicKeyCredentialType, Algorithm: webauthncose.AlgRS256},
+			}
+			for b.Loop() {
+				p, err := protocol.ParseCredentialCreationResponseBytes(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := p.Verify(challenge, testRPID, []string{testOrigin}, nil, nil, protocol.TopOriginExplicitVerificationMode,
+					false, false, true, nil, params, protocol.AttestationPolicy{}, protocol.SignaturePolicy{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInspect decodes real registrations without verification.
+func BenchmarkInspect(b *testing.B) {
+	for _, name := range []string{"wasmo-icloud-keychain-none", "yubico-yubikey-5ci-packed", "pywebauthn-windows-hello-tpm-rsa-surface-pro-4"} {
+		s, err := samples.Get(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(s.Registration)))
+			for b.Loop() {
+				if _, err := passkey.Inspect(s.Registration); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,342 @@
+package passkey
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
+	"github.com/go-webauthn/webauthn/protocol/webauthncose"
+	"github.com/google/uuid"
+
+	"github.com/keytier/keytier/passkey/catalog"
+)
+
+// Inspect decodes a credential without verifying it: a registration response
+// (PublicKeyCredential JSON) or a bare attestation object in base64url,
+// base64, hex or raw CBOR; which one is detected. It names the authenticator
+// from the embedded catalog and tells synced from device-bound. Nothing
+// cryptographic is checked: Attestation.SignatureVerified is false. Use
+// Verify for that.
+//
+// Every error is an *Error with a Code and a Where.
+func Inspect(data []byte) (*Credential, error) {
+	return inspect(data, nil)
+}
+
+func inspect(data []byte, cat *catalog.Catalog) (*Credential, error) {
+	in, raw, err := detect(data)
+	if err != nil {
+		return nil, err
+	}
+	c := &Credential{Input: in}
+	where := "input"
+	if in.Kind == InputRegistrationResponse {
+		if raw, err = c.decodeResponseJSON(bytes.TrimSpace(data)); err != nil {
+			return nil, err
+		}
+		where = "response.attestationObject"
+	}
+	if err := c.decodeAttestationObject(raw, where); err != nil {
+		return nil, err
+	}
+	if err := c.checkEcho(); err != nil {
+		// Inspect reports what it sees; Verify fails on it.
+		c.Warnings = append(c.Warnings, err.Error())
+	}
+	c.describe(cat, nil)
+	return c, nil
+}
+
+// registrationJSON is the wire shape of a registration response. Binary
+// members are read as strings and decoded here, so an error can name the
+// member it is in.
+type registrationJSON struct {
+	ID                      string         `json:"id"`
+	RawID                   string         `json:"rawId"`
+	Type                    string         `json:"type"`
+	AuthenticatorAttachment string         `json:"authenticatorAttachment"`
+	ClientExtensionResults  jsontext.Value `json:"clientExtensionResults"`
+	Response                *struct {
+		ClientDataJSON     string   `json:"clientDataJSON"`
+		AttestationObject  string   `json:"attestationObject"`
+		Transports         []string `json:"transports"`
+		AuthenticatorData  string   `json:"authenticatorData"`
+		PublicKey          string   `json:"publicKey"`
+		PublicKeyAlgorithm *int64   `json:"publicKeyAlgorithm"`
+	} `json:"response"`
+}
+
+func (c *Credential) decodeResponseJSON(data []byte) ([]byte, error) {
+	var r registrationJSON
+	// JSON v2 semantics: member names match exactly and a repeated member
+	// is an error, where encoding/json would match "Type" for "type" and
+	// let the last of two "challenge" members win.
+	if err := jsonv2.Unmarshal(data, &r); err != nil {
+		return nil, jsonError(err, "")
+	}
+	if r.Response == nil {
+		return nil, errorf(CodeFieldMissing, "response", nil, "a registration response has a response member")
+	}
+	if r.Type != "public-key" {
+		return nil, errorf(CodeJSONInvalid, "type", nil, "got %q, want \"public-key\"", r.Type)
+	}
+	var err error
+	if c.rawID, err = b64Member(r.RawID, "rawId", true); err != nil {
+		return nil, err
+	}
+	id, err := b64Member(r.ID, "id", true)
+	if err != nil {
+		return nil, err
+	}
+	// id is defined as the base64url encoding of rawId (§5.1).
+	if !bytes.Equal(id, c.rawID) {
+		return nil, errorf(CodeCredentialIDMismatch, "id", nil, "id and rawId differ")
+	}
+	if c.clientDataJSON, err = b64Member(r.Response.ClientDataJSON, "response.clientDataJSON", true); err != nil {
+		return nil, err
+	}
+	if c.ClientData, err = parseClientData(c.clientDataJSON); err != nil {
+		return nil, err
+	}
+	att, err := b64Member(r.Response.AttestationObject, "response.attestationObject", true)
+	if err != nil {
+		return nil, err
+	}
+	if c.echo.authenticatorData, err = b64Member(r.Response.AuthenticatorData, "response.authenticatorData", false); err != nil {
+		return nil, err
+	}
+	if c.echo.publicKey, err = b64Member(r.Response.PublicKey, "response.publicKey", false); err != nil {
+		return nil, err
+	}
+	c.echo.publicKeyAlg = r.Response.PublicKeyAlgorithm
+	c.Transports = r.Response.Transports
+	c.Attachment = r.AuthenticatorAttachment
+	if len(r.ClientExtensionResults) > 0 && string(r.ClientExtensionResults) != "null" {
+		if r.ClientExtensionResults[0] != '{' {
+			return nil, errorf(CodeJSONInvalid, "clientExtensionResults", nil, "want an object")
+		}
+		c.Extensions.Client = json.RawMessage(r.ClientExtensionResults)
+	}
+	return att, nil
+}
+
+// b64Member decodes a base64url member, tolerating '=' padding and the
+// standard alphabet that some libraries emit.
+func b64Member(s, where string, required bool) ([]byte, error) {
+	if s == "" {
+		if required {
+			return nil, errorf(CodeFieldMissing, where, nil, "missing or empty")
+		}
+		return nil, nil
+	}
+	enc := base64.RawURLEncoding
+	if strings.ContainsAny(s, "+/") {
+		enc = base64.RawStdEncoding
+	}
+	b, err := decodeBase64(enc, s)
+	if err != nil {
+		var corrupt base64.CorruptInputError
+		if errors.As(err, &corrupt) {
+			return nil, errorf(CodeEncodingInvalid, where, nil, "invalid base64url at character %d", int64(corrupt))
+		}
+		return nil, errorf(CodeEncodingInvalid, where, err, "invalid base64url")
+	}
+	return b, nil
+}
+
+// jsonError names where in the document a JSON error is, as a dotted
+// path ("response.clientDataJSON") or a byte offset.
+func jsonError(err error, prefix string) error {
+	var (
+		syntax   *jsontext.SyntacticError
+		semantic *jsonv2.SemanticError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		where := jsonPath(prefix, syntax.JSONPointer)
+		return errorf(CodeJSONInvalid, fmt.Sprintf("%s@%d", where, syntax.ByteOffset), nil, "%v", syntax.Err)
+	case errors.As(err, &semantic):
+		where := jsonPath(prefix, semantic.JSONPointer)
+		if semantic.GoType != nil && semantic.JSONKind != 0 {
+			return errorf(CodeJSONInvalid, where, nil, "got JSON %s, want %s", semantic.JSONKind, goTypeName(semantic.GoType.String()))
+		}
+		return errorf(CodeJSONInvalid, where, nil, "%v", semantic.Err)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errorf(CodeJSONInvalid, jsonPath(prefix, ""), nil, "JSON ends early")
+	}
+	return errorf(CodeJSONInvalid, jsonPath(prefix, ""), err, "malformed JSON")
+}
+
+// jsonPath turns a JSON Pointer (RFC 6901) into a dotted path under prefix.
+func jsonPath(prefix string, p jsontext.Pointer) string {
+	var parts []string
+	if prefix != "" {
+		parts = append(parts, prefix)
+	}
+	for tok := range p.Tokens() {
+		parts = append(parts, tok)
+	}
+	if len(parts) == 0 {
+		return "input"
+	}
+	return strings.Join(parts, ".")
+}
+
+func goTypeName(t string) string {
+	switch t {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int64", "*int64":
+		return "an integer"
+	case "[]string":
+		return "an array of strings"
+	}
+	return t
+}
+
+var clientDataMembers = []string{"type", "challenge", "origin", "crossOrigin", "topOrigin"}
+
+// parseClientData reads clientDataJSON (§5.8.1) strictly: exact member
+// names, no repeated member, no member that differs from a known one only
+// in case. Either looseness could make keytier read a
+// different challenge or origin than another verifier reads.
+func parseClientData(raw []byte) (*ClientData, error) {
+	const where = "response.clientDataJSON"
+	var w struct {
+		ClientData
+		Unknown map[string]jsontext.Value `json:",embed"` // members keytier does not read
+	}
+	if err := jsonv2.Unmarshal(raw, &w); err != nil {
+		e := jsonError(err, where).(*Error)
+		e.Code = CodeClientDataInvalid
+		return nil, e
+	}
+	for name := range w.Unknown {
+		for _, known := range clientDataMembers {
+			if strings.EqualFold(name, known) {
+				return nil, errorf(CodeClientDataInvalid, where+"."+name, nil, "member %q is not %q: browsers spell it exactly", name, known)
+			}
+		}
+	}
+	cd := w.ClientData
+	if cd.Type == "" || cd.Challenge == "" || cd.Origin == "" {
+		return nil, errorf(CodeClientDataInvalid, where, nil, "type, challenge and origin are required")
+	}
+	return &cd, nil
+}
+
+// decodeAttestationObject decodes the attestation object (§6.5.4) and its
+// authenticator data (§6.1), after checking the CBOR against keytier's limits.
+func (c *Credential) decodeAttestationObject(raw []byte, where string) error {
+	if err := checkCBOR(raw, where); err != nil {
+		return err
+	}
+	att := &c.att
+	if err := webauthncbor.Unmarshal(raw, att); err != nil {
+		return errorf(CodeCBORInvalid, where, nil, "not an attestation object: %s", strings.TrimPrefix(err.Error(), "cbor: "))
+	}
+	if att.Format == "" {
+		return errorf(CodeFieldMissing, where+".fmt", nil, "attestation statement format missing")
+	}
+	if len(att.RawAuthData) == 0 {
+		return errorf(CodeFieldMissing, where+".authData", nil, "authenticator data missing")
+	}
+	// §7.1: the credential id is at most 1023 bytes. go-webauthn checks it
+	// too; checking first gives the failure its own code.
+	if len(att.RawAuthData) >= 55 && att.RawAuthData[32]&0x40 != 0 {
+		if n := int(att.RawAuthData[53])<<8 | int(att.RawAuthData[54]); n > MaxCredentialIDLength {
+			return errorf(CodeCredentialIDLength, where+".authData@53", nil, "credential id is %d bytes; at most %d allowed", n, MaxCredentialIDLength)
+		}
+	}
+	if err := att.AuthData.Unmarshal(att.RawAuthData); err != nil {
+		return errorf(CodeAuthDataInvalid, where+".authData", nil, "%s", protoMessage(err))
+	}
+	if !att.AuthData.Flags.HasAttestedCredentialData() {
+		return errorf(CodeAuthDataInvalid, where+".authData@32", nil, "AT flag not set: a registration carries attested credential data")
+	}
+	ad := att.AuthData
+	c.Format = att.Format
+	c.AAGUID, _ = uuid.FromBytes(ad.AttData.AAGUID) // 16 bytes: Unmarshal sliced them
+	c.CredentialID = ad.AttData.CredentialID
+	c.PublicKey = ad.AttData.CredentialPublicKey
+	c.SignCount = ad.Counter
+	c.Flags = flagsOf(ad.Flags)
+	c.RPIDHash = ad.RPIDHash
+	if len(ad.ExtData) > 0 {
+		var m map[string]any
+		if err := webauthncbor.Unmarshal(ad.ExtData, &m); err == nil {
+			c.Extensions.Authenticator = m
+		}
+	}
+	var pk webauthncose.PublicKeyData
+	if err := webauthncbor.Unmarshal(c.PublicKey, &pk); err != nil {
+		return errorf(CodeAlgUnsupported, where+".authData.credentialPublicKey", nil, "not a COSE key: %s", strings.TrimPrefix(err.Error(), "cbor: "))
+	}
+	c.PublicKeyAlgorithm = pk.Algorithm
+	name, ok := algorithmName(pk.Algorithm)
+	if !ok {
+		return errorf(CodeAlgUnsupported, where+".authData.credentialPublicKey", nil, "COSE algorithm %d is not one keytier can verify", pk.Algorithm)
+	}
+	c.PublicKeyAlgName = name
+	certs, err := attestationCertificates(att)
+	if err != nil {
+		return errorf(CodeAttestationInvalid, where+".attStmt.x5c", nil, "%s", err.Error())
+	}
+	for _, cert := range certs {
+		c.Attestation.Certificates = append(c.Attestation.Certificates, newCertificate(cert))
+	}
+	c.Attestation.Type = claimedAttestationType(att, len(certs) > 0)
+	return nil
+}
+
+// checkEcho compares the convenience members of a toJSON() response
+// (§5.2.1: getAuthenticatorData, getPublicKey, getPublicKeyAlgorithm) with
+// the attestation object. They are unsigned copies; a client that reports
+// values differing from what the authenticator signed is broken or lying.
+func (c *Credential) checkEcho() error {
+	if c.echo.authenticatorData != nil && !bytes.Equal(c.echo.authenticatorData, c.att.RawAuthData) {
+		return errorf(CodeResponseMismatch, "response.authenticatorData", nil, "differs from the authenticator data in the attestation object")
+	}
+	if c.echo.publicKeyAlg != nil && *c.echo.publicKeyAlg != c.PublicKeyAlgorithm {
+		return errorf(CodeResponseMismatch, "response.publicKeyAlgorithm", nil, "says %d, the credential public key says %d", *c.echo.publicKeyAlg, c.PublicKeyAlgorithm)
+	}
+	if c.echo.publicKey != nil {
+		if _, err := x509.ParsePKIXPublicKey(c.echo.publicKey); err != nil {
+			return errorf(CodeResponseMismatch, "response.publicKey", nil, "not a SubjectPublicKeyInfo: %v", err)
+		}
+	}
+	if c.rawID != nil && !bytes.Equal(c.rawID, c.CredentialID) {
+		return errorf(CodeCredentialIDMismatch, "rawId", nil, "differs from the credential id in the authenticator data")
+	}
+	return nil
+}
+
+// protoMessage renders a go-webauthn error with its detail, which its
+// Error() method leaves out.
+func protoMessage(err error) string {
+	var pe *protocol.Error
+	if errors.As(err, &pe) {
+		parts := []string{}
+		for _, s := range []string{pe.Details, pe.DevInfo} {
+			if s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, ": ")
+		}
+		return pe.Type
+	}
+	return strings.TrimPrefix(err.Error(), "cbor: ")
+}

@@ -1,0 +1,55 @@
+// Package passkey decodes, verifies and classifies WebAuthn credentials.
+//
+// It answers three questions about a passkey registration: what is it
+// (attestation format, authenticator, synced or device-bound), can it be
+// trusted (was the attestation verified, and does it chain to a trust
+// anchor), and what assurance does it give (NIST SP 800-63B-4 AAL, through
+// package assurance), each with the reasons.
+//
+// The entry points:
+//
+//   - Inspect decodes a registration response (PublicKeyCredential JSON) or
+//     a bare attestation object in base64url, base64, hex or raw CBOR,
+//     without checking anything cryptographic.
+//   - Verify runs the WebAuthn L3 §7.1 registration procedure against a
+//     relying party's VerifyOptions, at a reference time, with trust
+//     anchors from a FIDO MDS3 BLOB (package mds) or explicit roots.
+//   - Credential.Classify returns the AAL with its rule trace.
+//   - Analyze does all three and returns the Report that
+//     `keytier inspect --json` prints.
+//
+// # Who checks what
+//
+// go-webauthn's protocol package parses the CBOR and authenticator data,
+// checks the client data's origin and top origin, and runs each attestation
+// format's verification procedure (§8). keytier adds the §7.1 steps that
+// package leaves to its callers or loosens:
+//
+//   - CBOR is checked against explicit limits (limits.go) before go-webauthn
+//     decodes it; trailing bytes and truncation get their own codes.
+//   - clientDataJSON members are matched exactly (Go's encoding/json would
+//     accept "Challenge" for "challenge", and a repeated member).
+//   - The challenge is compared as bytes, in constant time.
+//   - BS without BE is refused (§6.1.3; go-webauthn checks it only in its
+//     high-level webauthn package).
+//   - Extension outputs are checked against the extensions requested.
+//   - rawId must equal the attested credential id, and toJSON()'s
+//     convenience members must agree with the attestation object.
+//   - Attestation certificates must be valid at a reference time: go-webauthn
+//     ignores expiry for android-key and apple and uses the wall clock for
+//     the other formats.
+//   - The trust path is evaluated against the caller's anchors at the
+//     reference time (go-webauthn's §7.1 trust steps are TODOs), and the
+//     FIDO MDS status of the authenticator applied.
+//
+// The credential id's uniqueness across users (§7.1) is the relying
+// party's to check against its own records.
+//
+// # Synced or device-bound
+//
+// The BE flag (§6.1.3) says whether a credential is backup eligible. It is
+// signed by the authenticator but only as trustworthy as the attestation,
+// so keytier cross-checks it against the authenticator catalog (package
+// catalog) and reports a Confidence. When the two disagree, keytier
+// believes whichever gives the lower assurance; see Backup.
+package passkey

@@ -1,0 +1,168 @@
+package passkey_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keytier/keytier/internal/samples"
+	"github.com/keytier/keytier/passkey"
+)
+
+// attestationObjectOf returns a sample's attestation object bytes.
+func attestationObjectOf(t testing.TB, s samples.Sample) []byte {
+	t.Helper()
+	var r struct {
+		Response struct {
+			AttestationObject string `json:"attestationObject"`
+		} `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(s.Registration, &r))
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(r.Response.AttestationObject, "="))
+	require.NoError(t, err)
+	return b
+}
+
+func mustSample(t testing.TB, name string) samples.Sample {
+	t.Helper()
+	s, err := samples.Get(name)
+	require.NoError(t, err)
+	return s
+}
+
+func TestInspectDetectsEncodings(t *testing.T) {
+	s := mustSample(t, "yubico-yubikey-5ci-packed")
+	raw := attestationObjectOf(t, s)
+	fromJSON, err := passkey.Inspect(s.Registration)
+	require.NoError(t, err)
+	assert.Equal(t, passkey.InputRegistrationResponse, fromJSON.Input.Kind)
+
+	for _, tc := range []struct {
+		enc  passkey.Encoding
+		data []byte
+	}{
+		{passkey.EncodingCBOR, raw},
+		{passkey.EncodingBase64URL, []byte(base64.RawURLEncoding.EncodeToString(raw))},
+		{passkey.EncodingBase64URL, []byte(base64.URLEncoding.EncodeToString(raw) + "\n")},
+		{passkey.EncodingBase64, []byte(base64.StdEncoding.EncodeToString(raw))},
+		{passkey.EncodingHex, []byte(hex.EncodeToString(raw))},
+		{passkey.EncodingHex, []byte("  " + strings.ToUpper(hex.EncodeToString(raw)) + "\r\n")},
+	} {
+		t.Run(string(tc.enc), func(t *testing.T) {
+			c, err := passkey.Inspect(tc.data)
+			require.NoError(t, err)
+			assert.Equal(t, passkey.InputAttestationObject, c.Input.Kind)
+			assert.Equal(t, tc.enc, c.Input.Encoding)
+			assert.Equal(t, fromJSON.AAGUID, c.AAGUID)
+			assert.Equal(t, fromJSON.CredentialID, c.CredentialID)
+			assert.Equal(t, fromJSON.Flags, c.Flags)
+			assert.Equal(t, fromJSON.PublicKeyAlgorithm, c.PublicKeyAlgorithm)
+			assert.Nil(t, c.ClientData, "a bare attestation object has no client data")
+		})
+	}
+}
+
+func TestInspectFields(t *testing.T) {
+	c, err := passkey.Inspect(mustSample(t, "altshift-google-password-manager-none").Registration)
+	require.NoError(t, err)
+	// The source states these (expected.sourceSays).
+	assert.Equal(t, "none", c.Format)
+	assert.Equal(t, "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4", c.AAGUID.String())
+	assert.Equal(t, int64(-7), c.PublicKeyAlgorithm)
+	assert.Equal(t, "ES256", c.PublicKeyAlgName)
+	assert.Equal(t, passkey.Flags{UP: true, UV: true, BE: true, BS: true, AT: true, Raw: 0x5d}, c.Flags)
+	assert.Equal(t, passkey.Synced, c.PasskeyType)
+	assert.False(t, c.Attestation.SignatureVerified)
+	assert.Nil(t, c.Verification)
+
+	c, err = passkey.Inspect(mustSample(t, "gw-feitian-biopass-packed").Registration)
+	require.NoError(t, err)
+	require.Len(t, c.Attestation.Certificates, 3)
+	assert.Contains(t, c.Attestation.Certificates[0].Subject, "FT BioPass FIDO2 USB")
+	assert.Equal(t, "basic", c.Attestation.Type, "the claimed type before verification")
+}
+
+func TestVerifyBareObjectIsUnavailable(t *testing.T) {
+	s := mustSample(t, "yubico-yubikey-5ci-packed")
+	c, err := passkey.Verify(attestationObjectOf(t, s), sampleOptions(t, s))
+	require.Error(t, err)
+	assert.Equal(t, passkey.CodeVerifyUnavailable, passkey.CodeOf(err))
+	require.NotNil(t, c)
+}
+
+func TestVerifyOptionsRequired(t *testing.T) {
+	s := mustSample(t, "yubico-yubikey-5ci-packed")
+	_, err := passkey.Verify(s.Registration, passkey.VerifyOptions{RPID: "example.com"})
+	require.Error(t, err)
+	assert.Equal(t, passkey.CodeFieldMissing, passkey.CodeOf(err))
+	assert.Contains(t, err.Error(), "Origins, Challenge, Algorithms required")
+}
+
+func TestBadInput(t *testing.T) {
+	s := mustSample(t, "yubico-yubikey-5ci-packed")
+	raw := attestationObjectOf(t, s)
+	for _, tc := range []struct {
+		name  string
+		data  []byte
+		code  passkey.Code
+		where string
+	}{
+		{"empty", nil, passkey.CodeInputEmpty, "input"},
+		{"blank", []byte(" \n\t"), passkey.CodeInputEmpty, "input"},
+		{"oversized", bytes.Repeat([]byte("A"), passkey.MaxInputSize+1), passkey.CodeInputTooLarge, "input"},
+		{"truncated CBOR", raw[:len(raw)-10], passkey.CodeCBORTruncated, "input"},
+		{"trailing bytes", append(append([]byte{}, raw...), 0x00), passkey.CodeCBORTrailingBytes, "input"},
+		{"not base64", []byte("o2Nm!bXQ"), passkey.CodeEncodingInvalid, "input"},
+		{"odd-length hex", []byte("a3616"), passkey.CodeEncodingInvalid, "input"},
+		{"JSON syntax", []byte(`{"id": "x",`), passkey.CodeJSONInvalid, "input@11"},
+		{"JSON wrong type", []byte(`{"id": 5}`), passkey.CodeJSONInvalid, "id"},
+		{"JSON no response", []byte(`{"id":"AA","rawId":"AA","type":"public-key"}`), passkey.CodeFieldMissing, "response"},
+		{"JSON wrong credential type", []byte(`{"id":"AA","rawId":"AA","type":"password","response":{}}`), passkey.CodeJSONInvalid, "type"},
+		{"JSON trailing data", append(append([]byte{}, s.Registration...), []byte(`{}`)...), passkey.CodeJSONInvalid, ""},
+		// Hostile CBOR: 20 nested maps; an array declaring 2^32 elements; a
+		// byte string declaring 2^63 bytes; an indefinite-length map.
+		{"deep nesting", append(bytes.Repeat([]byte{0xa1, 0x61, 0x61}, 20), 0x01), passkey.CodeCBORLimit, "input"},
+		{"huge array", []byte{0xa1, 0x61, 0x61, 0x9a, 0xff, 0xff, 0xff, 0xff}, passkey.CodeCBORLimit, "input"},
+		{"huge byte string", []byte{0xa1, 0x61, 0x61, 0x5b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, passkey.CodeCBORTruncated, "input"},
+		{"indefinite length", []byte{0xbf, 0x61, 0x61, 0x01, 0xff}, passkey.CodeCBORInvalid, "input"},
+		{"not an attestation object", []byte{0xa1, 0x61, 0x61, 0x01}, passkey.CodeFieldMissing, "input.fmt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := passkey.Inspect(tc.data)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			var pe *passkey.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.code, pe.Code, "%v", err)
+			if tc.where != "" {
+				assert.Equal(t, tc.where, pe.Where, "%v", err)
+			}
+			assert.True(t, strings.HasPrefix(err.Error(), "passkey: "+string(tc.code)), err.Error())
+		})
+	}
+}
+
+func TestHostileCBORIsFast(t *testing.T) {
+	// 200 KiB of nested maps must be refused without recursing through it.
+	deep := bytes.Repeat([]byte{0xa1, 0x61, 0x61}, (passkey.MaxInputSize-1)/3)
+	start := time.Now()
+	_, err := passkey.Inspect(deep)
+	require.Error(t, err)
+	assert.Equal(t, passkey.CodeCBORLimit, passkey.CodeOf(err))
+	// Not a timing assertion on the code's speed (benchmarks do that): a
+	// guard against accidental quadratic behaviour, with a wide margin.
+	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+func TestErrorIs(t *testing.T) {
+	_, err := passkey.Inspect(nil)
+	assert.ErrorIs(t, err, &passkey.Error{Code: passkey.CodeInputEmpty})
+	assert.NotErrorIs(t, err, &passkey.Error{Code: passkey.CodeInputTooLarge})
+}

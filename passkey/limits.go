@@ -1,0 +1,30 @@
+package passkey
+
+// Limits on untrusted input, in one place. Every decoder in this package
+// enforces them before doing any work proportional to the input, so a hostile
+// credential costs at most a few milliseconds and a bounded amount of memory.
+const (
+	// MaxInputSize bounds the bytes Inspect and Verify accept. The largest real
+	// registrations (Android SafetyNet with its JWS, TPM with an AIK chain) are
+	// around 12 KiB as base64 inside JSON; 256 KiB leaves room for long
+	// certificate chains and extension outputs while refusing anything absurd.
+	MaxInputSize = 256 << 10
+
+	// MaxCBORNesting is the deepest CBOR array/map/tag nesting accepted. An
+	// attestation object is a map holding an attestation statement, whose
+	// deepest member (x5c: an array of byte strings, or a compound statement's
+	// array of maps of arrays) sits at level 5.
+	MaxCBORNesting = 8
+
+	// MaxCBORArrayElements bounds any CBOR array: x5c chains are a handful of
+	// certificates; compound statements a handful of sub-statements.
+	MaxCBORArrayElements = 64
+
+	// MaxCBORMapPairs bounds any CBOR map: attestation statements and COSE keys
+	// have fewer than ten members; extension outputs a few more.
+	MaxCBORMapPairs = 64
+
+	// MaxCredentialIDLength is the WebAuthn L3 §7.1 limit: "Verify that the
+	// credentialId is ≤ 1023 bytes."
+	MaxCredentialIDLength = 1023
+)

@@ -1,0 +1,201 @@
+package passkey
+
+import (
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/keytier/keytier/passkey/catalog"
+	"github.com/keytier/keytier/passkey/mds"
+)
+
+// Metadata is what a FIDO MDS3 entry says about the authenticator.
+type Metadata struct {
+	Description        string   `json:"description"`
+	KeyProtection      []string `json:"keyProtection,omitempty"`
+	AttachmentHint     []string `json:"attachmentHint,omitempty"`
+	CertificationLevel string   `json:"certificationLevel,omitempty"`
+	FIPS140Level       int      `json:"fips140Level,omitempty"`
+	Status             []string `json:"status,omitempty"`
+	Revoked            bool     `json:"revoked"`
+	NextUpdate         string   `json:"blobNextUpdate,omitempty"`
+	Stale              bool     `json:"blobStale"`
+}
+
+// lookupMetadata finds the authenticator's MDS entry: by AAGUID, or for
+// fido-u2f authenticators (zero AAGUID) by the attestation certificate's
+// subject key identifier, as MDS3 lists them.
+func (c *Credential) lookupMetadata(blob *mds.BLOB) *mds.Entry {
+	if blob == nil {
+		return nil
+	}
+	if c.AAGUID != uuid.Nil {
+		if e, ok := blob.Lookup(c.AAGUID); ok {
+			return e
+		}
+		return nil
+	}
+	if len(c.Attestation.Certificates) > 0 {
+		if ski := c.Attestation.Certificates[0].Certificate.SubjectKeyId; len(ski) > 0 {
+			if e, ok := blob.LookupByKeyIdentifier(hex.EncodeToString(ski)); ok {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// assessTrust decides whether the attestation chains to a trust anchor
+// (§7.1: obtain trust anchors, assess trustworthiness), at the reference
+// time, and applies the MDS status.
+func (c *Credential) assessTrust(o *VerifyOptions, entry *mds.Entry, ref, now time.Time) error {
+	a := &c.Attestation
+	a.Trusted, a.TrustedBy = false, ""
+	if entry != nil {
+		a.Metadata = metadataOf(entry, o.MDS, now)
+		if a.Metadata.Stale {
+			c.Warnings = append(c.Warnings, "the MDS BLOB's nextUpdate ("+a.Metadata.NextUpdate+") has passed: fetch a fresh BLOB")
+		}
+		if (entry.Revoked || entry.Compromised) && !o.AllowRevoked {
+			return errorf(CodeAuthenticatorStatus, "mds", nil, "FIDO MDS reports %s as %v", entry.Description, a.Metadata.Status)
+		}
+	} else if o.MDS != nil {
+		a.Notes = append(a.Notes, "The MDS BLOB has no entry for this authenticator.")
+		if o.MDS.Stale(now) {
+			c.Warnings = append(c.Warnings, "the MDS BLOB's nextUpdate ("+o.MDS.NextUpdate.UTC().Format(time.RFC3339)+") has passed: fetch a fresh BLOB")
+		}
+	}
+	switch a.Type {
+	case AttestationNone:
+		a.Notes = append(a.Notes, "No attestation: nothing vouches for the authenticator; everything it says (AAGUID, flags) is its own word.")
+	case AttestationSelf:
+		a.Notes = append(a.Notes, "Self attestation: the statement is signed by the credential's own key, which proves possession but nothing about the authenticator.")
+	default:
+		if err := c.chainToAnchor(o, entry, ref); err != nil {
+			a.Notes = append(a.Notes, err.Error())
+		}
+	}
+	if o.RequireTrustedAttestation && !a.Trusted {
+		return errorf(CodeUntrusted, "attStmt", nil, "%s attestation does not chain to a trust anchor", a.Type)
+	}
+	return nil
+}
+
+func (c *Credential) chainToAnchor(o *VerifyOptions, entry *mds.Entry, ref time.Time) error {
+	a := &c.Attestation
+	if len(a.Certificates) == 0 {
+		return fmt.Errorf("%s attestation carries no certificates", a.Type)
+	}
+	roots := x509.NewCertPool()
+	fromMDS := map[string]bool{}
+	n := 0
+	if entry != nil {
+		for _, r := range entry.RootCertificates {
+			roots.AddCert(r)
+			fromMDS[string(r.Raw)] = true
+			n++
+		}
+	}
+	for _, r := range o.Roots {
+		roots.AddCert(r)
+		n++
+	}
+	if n == 0 {
+		note := "No trust anchors were given (an MDS BLOB or root certificates), so the chain was not evaluated."
+		if c.Format == "apple" || c.Format == "android-key" {
+			note += " go-webauthn checked it against the " + c.Format + " vendor root it carries, ignoring certificate expiry."
+		}
+		return fmt.Errorf("%s", note)
+	}
+	inter := x509.NewCertPool()
+	for _, cert := range a.Certificates[1:] {
+		inter.AddCert(cert.Certificate)
+	}
+	chains, err := a.Certificates[0].Certificate.Verify(x509.VerifyOptions{
+		Roots:         roots,
+		Intermediates: inter,
+		CurrentTime:   ref,
+		// Attestation certificates are not TLS certificates: any EKU
+		// (tcg-kp-AIKCertificate for TPM) is acceptable.
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return fmt.Errorf("The attestation chain does not reach a trust anchor as of %s: %v", ref.UTC().Format(time.RFC3339), err)
+	}
+	a.Trusted = true
+	a.TrustedBy = "root"
+	if anchor := chains[0][len(chains[0])-1]; fromMDS[string(anchor.Raw)] {
+		a.TrustedBy = "mds"
+	}
+	a.Notes = append(a.Notes, fmt.Sprintf("The attestation chains to the trust anchor %q (from %s) as of %s.", chains[0][len(chains[0])-1].Subject, a.TrustedBy, ref.UTC().Format(time.RFC3339)))
+	return nil
+}
+
+func metadataOf(e *mds.Entry, blob *mds.BLOB, now time.Time) *Metadata {
+	m := &Metadata{
+		Description:        e.Description,
+		KeyProtection:      e.KeyProtection,
+		AttachmentHint:     e.AttachmentHint,
+		CertificationLevel: e.CertificationLevel,
+		Revoked:            e.Revoked || e.Compromised,
+	}
+	if e.FIPS != nil {
+		m.FIPS140Level = e.FIPS.Level
+	}
+	for _, s := range e.Status {
+		m.Status = append(m.Status, s.Status)
+	}
+	if blob != nil {
+		m.NextUpdate = blob.NextUpdate.UTC().Format(time.RFC3339)
+		m.Stale = blob.Stale(now)
+	}
+	return m
+}
+
+// describe names the authenticator and decides synced vs device-bound from
+// everything known so far.
+func (c *Credential) describe(cat *catalog.Catalog, entry *mds.Entry) {
+	var (
+		ce catalog.Entry
+		ok bool
+	)
+	if cat != nil {
+		ce, ok = cat.Lookup(c.AAGUID)
+	} else {
+		ce, ok = catalog.Lookup(c.AAGUID)
+	}
+	kind := catalog.KindUnknown
+	switch {
+	case ok:
+		c.Authenticator, kind = ce.Name, ce.Kind
+	case entry != nil && entry.Description != "":
+		c.Authenticator = entry.Description
+	case c.AAGUID == uuid.Nil:
+		c.Authenticator = "not disclosed (zero AAGUID)"
+	default:
+		c.Authenticator = "unknown authenticator " + c.AAGUID.String()
+	}
+	if kind == catalog.KindUnknown && entry != nil {
+		kind = kindFromMetadata(entry)
+	}
+	c.AuthenticatorKind = string(kind)
+	c.Backup = assessBackup(c.Flags, kind, c.Authenticator, c.Attestation.Trusted)
+	c.PasskeyType = c.Backup.Type
+}
+
+// kindFromMetadata reads MDS3's attachmentHint: "internal" is a platform
+// authenticator, "external" a roaming one.
+func kindFromMetadata(e *mds.Entry) catalog.Kind {
+	for _, h := range e.AttachmentHint {
+		switch h {
+		case "internal":
+			return catalog.KindPlatform
+		case "external":
+			return catalog.KindSecurityKey
+		}
+	}
+	return catalog.KindUnknown
+}

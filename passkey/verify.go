@@ -1,0 +1,366 @@
+package passkey
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/protocol/webauthncose"
+
+	"github.com/keytier/keytier/passkey/catalog"
+	"github.com/keytier/keytier/passkey/mds"
+)
+
+// VerifyOptions say what the relying party expects. RPID, Origins,
+// Challenge and Algorithms are required: keytier does not guess what a
+// relying party accepts. A VerifyOptions may be reused; Verify does not
+// modify it.
+type VerifyOptions struct {
+	// RPID is the relying party id the credential was created for
+	// (WebAuthn L3 §5.1.2: a registrable domain suffix of the origin).
+	RPID string
+	// Origins are the origins the relying party serves
+	// ("https://login.example.com"). clientDataJSON.origin must be one of
+	// them.
+	Origins []string
+	// TopOrigins are the top-level origins allowed to embed the relying
+	// party in a cross-origin iframe. Used only with AllowCrossOrigin.
+	TopOrigins []string
+	// AllowCrossOrigin accepts registrations made inside a cross-origin
+	// iframe (clientDataJSON.crossOrigin true). Zero value: refused.
+	AllowCrossOrigin bool
+	// Challenge is the challenge the relying party sent in
+	// PublicKeyCredentialCreationOptions, as raw bytes.
+	Challenge []byte
+	// Algorithms are the COSE algorithm identifiers the relying party
+	// offered in pubKeyCredParams. See RecommendedAlgorithms.
+	Algorithms []int64
+	// RequireUserVerification fails a credential whose UV flag is clear
+	// (the relying party asked for userVerification "required").
+	RequireUserVerification bool
+	// Extensions lists the extension identifiers the relying party
+	// requested. nil skips the check (§7.1 leaves "as expected" to the
+	// relying party); a non-nil list fails any authenticator or client
+	// extension output not on it.
+	Extensions []string
+
+	// Time is the reference time at which attestation certificates must be
+	// valid, so a stored registration can be re-verified as of when it was
+	// made. Zero means Now().
+	Time time.Time
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+
+	// Roots are trust anchors for attestation certificate chains, in
+	// addition to those the MDS BLOB lists for the authenticator.
+	Roots []*x509.Certificate
+	// MDS is a verified FIDO MDS3 BLOB (see package mds). It names
+	// authenticators, supplies their attestation roots, and reports their
+	// key protection, certification and status.
+	MDS *mds.BLOB
+	// RequireTrustedAttestation fails a credential whose attestation does
+	// not chain to a trust anchor (§7.1: a relying party "SHOULD fail the
+	// registration ceremony" when the statement is not trustworthy). With
+	// it off, such credentials verify with Attestation.Trusted false.
+	RequireTrustedAttestation bool
+	// AllowRevoked accepts authenticators FIDO MDS reports as revoked or
+	// compromised. Zero value: they fail.
+	AllowRevoked bool
+
+	// Catalog names authenticators; nil means the embedded catalog.
+	Catalog *catalog.Catalog
+}
+
+// Verification records how a credential was verified.
+type Verification struct {
+	RPID          string    `json:"rpId"`
+	Origin        string    `json:"origin"`
+	ReferenceTime time.Time `json:"referenceTime"`
+	// ReferenceTimeIsNow is true when no reference time was given.
+	ReferenceTimeIsNow bool `json:"referenceTimeIsNow"`
+	// Steps are the §7.1 checks performed, in order, each with who did it.
+	Steps []Step `json:"steps"`
+}
+
+// Step is one check of the registration procedure.
+type Step struct {
+	Check string `json:"check"`
+	By    string `json:"by"` // "go-webauthn" or "keytier"
+	OK    bool   `json:"ok"`
+}
+
+// Verify decodes data like Inspect and then runs the WebAuthn L3 §7.1
+// registration procedure against opts. It returns the credential even when
+// verification fails (with a nil credential only when data did not decode),
+// so callers can show what failed on what.
+//
+// go-webauthn does the client-data checks and each attestation format's
+// verification procedure; keytier adds what §7.1 asks and go-webauthn's
+// protocol package leaves out: BS without BE, unrequested extensions,
+// certificate validity at a reference time, the trust path to an anchor,
+// the MDS status, and the credential id's agreement with rawId.
+func Verify(data []byte, opts VerifyOptions) (*Credential, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	c, err := inspect(data, opts.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	return c, c.verify(&opts)
+}
+
+func (o *VerifyOptions) check() error {
+	var missing []string
+	if o.RPID == "" {
+		missing = append(missing, "RPID")
+	}
+	if len(o.Origins) == 0 {
+		missing = append(missing, "Origins")
+	}
+	if len(o.Challenge) == 0 {
+		missing = append(missing, "Challenge")
+	}
+	if len(o.Algorithms) == 0 {
+		missing = append(missing, "Algorithms")
+	}
+	if len(missing) > 0 {
+		return &Error{Code: CodeFieldMissing, Where: "VerifyOptions", Reason: strings.Join(missing, ", ") + " required"}
+	}
+	return nil
+}
+
+func (o *VerifyOptions) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (c *Credential) verify(o *VerifyOptions) error {
+	now := o.now()
+	ref := o.Time
+	v := &Verification{RPID: o.RPID, ReferenceTime: ref.UTC(), ReferenceTimeIsNow: ref.IsZero()}
+	if ref.IsZero() {
+		v.ReferenceTime = now.UTC()
+		ref = now
+	}
+	c.Verification = v
+	step := func(check, by string, err error) error {
+		v.Steps = append(v.Steps, Step{Check: check, By: by, OK: err == nil})
+		return err
+	}
+	if c.ClientData == nil {
+		return &Error{Code: CodeVerifyUnavailable, Where: "input", Reason: "a bare attestation object has no clientDataJSON, so the signature cannot be checked; give the whole registration response"}
+	}
+	v.Origin = c.ClientData.Origin
+
+	// Client data: type, challenge, origin, crossOrigin/topOrigin (§7.1,
+	// go-webauthn's CollectedClientData.Verify).
+	if err := step("clientDataJSON type, challenge, origin, crossOrigin, topOrigin", "go-webauthn", c.verifyClientData(o)); err != nil {
+		return err
+	}
+	// id, rawId and the attested credential id agree (§5.1, §7.1 record).
+	if err := step("credential id agrees with rawId and the response's echoes", "keytier", c.checkEcho()); err != nil {
+		return err
+	}
+	clientDataHash := sha256.Sum256(c.clientDataJSON)
+	ad := &c.att.AuthData
+
+	// rpIdHash is SHA-256 of the RP ID.
+	rpIDHash := sha256.Sum256([]byte(o.RPID))
+	var err error
+	if !bytes.Equal(ad.RPIDHash, rpIDHash[:]) {
+		err = errorf(CodeRPIDMismatch, "authData.rpIdHash", nil, "not SHA-256(%q); the credential was created for another relying party id", o.RPID)
+	}
+	if err := step("rpIdHash is SHA-256 of the RP ID", "keytier", err); err != nil {
+		return err
+	}
+	err = nil
+	switch {
+	case !c.Flags.UP:
+		err = errorf(CodeUserNotPresent, "authData.flags", nil, "UP is not set")
+	case o.RequireUserVerification && !c.Flags.UV:
+		err = errorf(CodeUserNotVerified, "authData.flags", nil, "user verification was required but UV is not set")
+	}
+	if err := step("UP set; UV set when required", "keytier", err); err != nil {
+		return err
+	}
+	// §6.1.3 / §7.1: BS without BE is not allowed. go-webauthn's protocol
+	// package leaves this to its high-level webauthn package.
+	err = nil
+	if c.Flags.BS && !c.Flags.BE {
+		err = errorf(CodeFlagsInconsistent, "authData.flags", nil, "BS is set but BE is not: a credential cannot be backed up if it is not backup eligible")
+	}
+	if err := step("BS not set unless BE is set", "keytier", err); err != nil {
+		return err
+	}
+	err = nil
+	if !slices.Contains(o.Algorithms, c.PublicKeyAlgorithm) {
+		err = errorf(CodeAlgNotAllowed, "authData.credentialPublicKey.alg", nil, "%s (%d) was not offered in pubKeyCredParams %v", c.PublicKeyAlgName, c.PublicKeyAlgorithm, o.Algorithms)
+	}
+	if err := step("credential public key alg was offered", "keytier", err); err != nil {
+		return err
+	}
+	// The key itself must be usable: on its curve, of its declared type
+	// (go-webauthn's none procedure never parses it).
+	err = nil
+	if _, perr := webauthncose.ParsePublicKey(c.PublicKey); perr != nil {
+		err = errorf(CodeAlgUnsupported, "authData.credentialPublicKey", nil, "%s key unusable: %s", c.PublicKeyAlgName, protoMessage(perr))
+	}
+	if err := step("credential public key is a valid key", "keytier", err); err != nil {
+		return err
+	}
+	if err := step("extension outputs were requested", "keytier", c.checkExtensions(o.Extensions)); err != nil {
+		return err
+	}
+	// The attestation statement: the format's own procedure (§8).
+	if err := step("attestation statement ("+c.Format+")", "go-webauthn", c.verifyStatement(clientDataHash[:], ref, now)); err != nil {
+		return err
+	}
+	c.Attestation.SignatureVerified = c.Format != "none"
+	// Certificates at the reference time, trust path, MDS status.
+	if err := step("attestation certificates valid at the reference time", "keytier", c.checkValidity(ref)); err != nil {
+		return err
+	}
+	entry := c.lookupMetadata(o.MDS)
+	if err := step("trust path and authenticator status", "keytier", c.assessTrust(o, entry, ref, now)); err != nil {
+		return err
+	}
+	c.describe(o.Catalog, entry)
+	return nil
+}
+
+func (c *Credential) verifyClientData(o *VerifyOptions) error {
+	cd := protocol.CollectedClientData{
+		Type:        protocol.CeremonyType(c.ClientData.Type),
+		Challenge:   c.ClientData.Challenge,
+		Origin:      c.ClientData.Origin,
+		CrossOrigin: c.ClientData.CrossOrigin,
+		TopOrigin:   c.ClientData.TopOrigin,
+	}
+	// go-webauthn compares the challenge as base64url text; keytier compares
+	// bytes so padding differences do not matter, then hands go-webauthn the
+	// text it has already checked.
+	got, decErr := decodeBase64(base64.RawURLEncoding, c.ClientData.Challenge)
+	if c.ClientData.Type != string(protocol.CreateCeremony) {
+		return errorf(CodeClientDataType, "clientDataJSON.type", nil, "got %q, want %q", c.ClientData.Type, protocol.CreateCeremony)
+	}
+	if decErr != nil || subtle.ConstantTimeCompare(got, o.Challenge) != 1 {
+		return errorf(CodeChallengeMismatch, "clientDataJSON.challenge", nil, "not the challenge the relying party sent")
+	}
+	if c.ClientData.CrossOrigin && !o.AllowCrossOrigin {
+		return errorf(CodeCrossOrigin, "clientDataJSON.crossOrigin", nil, "created in a cross-origin iframe and cross-origin registration is not allowed")
+	}
+	err := cd.Verify(c.ClientData.Challenge, protocol.CreateCeremony, o.Origins, nil, o.TopOrigins, protocol.TopOriginExplicitVerificationMode, o.AllowCrossOrigin)
+	if err == nil {
+		return nil
+	}
+	msg := protoMessage(err)
+	switch {
+	case strings.Contains(msg, "top origin"), strings.Contains(msg, "topOrigin"):
+		return errorf(CodeTopOriginMismatch, "clientDataJSON.topOrigin", nil, "%q is not an allowed top origin", c.ClientData.TopOrigin)
+	case strings.Contains(msg, "origin"):
+		return errorf(CodeOriginMismatch, "clientDataJSON.origin", nil, "%q is not one of %v", c.ClientData.Origin, o.Origins)
+	}
+	return errorf(CodeClientDataInvalid, "clientDataJSON", nil, "%s", msg)
+}
+
+// checkExtensions implements §7.1's extension step when the caller says
+// which extensions it requested.
+func (c *Credential) checkExtensions(requested []string) error {
+	if requested == nil {
+		return nil
+	}
+	for id := range c.Extensions.Authenticator {
+		if !slices.Contains(requested, id) {
+			return errorf(CodeExtensionUnexpected, "authData.extensions."+id, nil, "the authenticator returned an output for %q, which was not requested", id)
+		}
+	}
+	if len(c.Extensions.Client) > 0 {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(c.Extensions.Client, &m); err != nil {
+			return errorf(CodeJSONInvalid, "clientExtensionResults", nil, "want an object")
+		}
+		for id := range m {
+			if !slices.Contains(requested, id) {
+				return errorf(CodeExtensionUnexpected, "clientExtensionResults."+id, nil, "the client returned an output for %q, which was not requested", id)
+			}
+		}
+	}
+	return nil
+}
+
+// verifyStatement runs the format's verification procedure through
+// go-webauthn (§8). go-webauthn's packed, fido-u2f, tpm and
+// android-safetynet procedures check certificate validity against the wall
+// clock; its android-key and apple procedures ignore certificate expiry.
+// keytier checks validity itself, at the reference time (checkValidity), so
+// the wall-clock complaint is what remains to interpret here.
+func (c *Credential) verifyStatement(clientDataHash []byte, ref, now time.Time) error {
+	att := c.att // VerifyAttestation records the type on its receiver
+	err := att.VerifyAttestation(clientDataHash, nil, protocol.AttestationPolicy{}, protocol.SignaturePolicy{})
+	if err == nil {
+		c.Attestation.Type = attestationTypeName(att.Type)
+		c.att.Type = att.Type
+		return nil
+	}
+	msg := protoMessage(err)
+	lower := strings.ToLower(msg)
+	switch {
+	case strings.Contains(lower, "unsupported") && strings.Contains(lower, "format"):
+		return errorf(CodeFormatUnsupported, "attestationObject.fmt", nil, "%s", msg)
+	case strings.Contains(lower, "no longer valid or not yet valid"), strings.Contains(lower, "certificate has expired or is not yet valid"):
+		code := CodeCertExpired
+		if c.anyCertNotYetValid(now) {
+			code = CodeCertNotYetValid
+		}
+		reason := "an attestation certificate is outside its validity period now (" + now.UTC().Format(time.RFC3339) + ")"
+		if !sameInstant(ref, now) {
+			reason += "; go-webauthn's " + c.Format + " procedure checks validity against the current time, so keytier cannot re-verify this statement as of " + ref.UTC().Format(time.RFC3339)
+		}
+		return errorf(code, "attStmt.x5c", nil, "%s: %s", reason, msg)
+	case strings.Contains(lower, "signature"):
+		return errorf(CodeSignatureInvalid, "attStmt.sig", nil, "%s", msg)
+	}
+	return errorf(CodeAttestationInvalid, "attStmt", nil, "%s", msg)
+}
+
+func sameInstant(a, b time.Time) bool {
+	d := a.Sub(b)
+	return d < time.Second && d > -time.Second
+}
+
+func (c *Credential) anyCertNotYetValid(t time.Time) bool {
+	for _, cert := range c.Attestation.Certificates {
+		if t.Before(cert.NotBefore) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkValidity requires every attestation certificate to be valid at the
+// reference time. For android-key and apple, go-webauthn deliberately
+// ignores expiry; for the others it checks the wall clock. Either way the
+// question a relying party asks is "was this valid when it was made".
+func (c *Credential) checkValidity(ref time.Time) error {
+	for i, cert := range c.Attestation.Certificates {
+		where := fmt.Sprintf("attStmt.x5c[%d]", i)
+		switch {
+		case ref.Before(cert.NotBefore):
+			return errorf(CodeCertNotYetValid, where, nil, "%q is valid from %s, after the reference time %s", cert.Subject, cert.NotBefore.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
+		case ref.After(cert.NotAfter):
+			return errorf(CodeCertExpired, where, nil, "%q expired %s, before the reference time %s", cert.Subject, cert.NotAfter.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
