@@ -16,7 +16,8 @@ import (
 // Verify followed by Classify against go-webauthn's own parse and Verify
 // (the work keytier builds on). Run side by side:
 //
-//	go test ./passkey -run '^$' -bench 'Verify|Inspect' -benchmem -count 6 | benchstat -
+//	go test ./passkey -run '^$' -bench Verify -benchmem -count 6 > verify.txt
+//	benchstat -col /impl verify.txt
 func BenchmarkVerify(b *testing.B) {
 	for _, tc := range []struct {
 		name string
@@ -29,7 +30,7 @@ func BenchmarkVerify(b *testing.B) {
 		a := newAuthenticator(b, tc.att, passkeytest.ES256)
 		data := register(b, a, nil)
 		opts := testOptions()
-		b.Run(tc.name+"/keytier", func(b *testing.B) {
+		b.Run(tc.name+"/impl=keytier", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				c, err := passkey.Verify(data, opts)
@@ -39,7 +40,7 @@ func BenchmarkVerify(b *testing.B) {
 				_ = c.Classify()
 			}
 		})
-		b.Run(tc.name+"/go-webauthn", func(b *testing.B) {
+		b.Run(tc.name+"/impl=go-webauthn", func(b *testing.B) {
 			b.ReportAllocs()
 			challenge := base64.RawURLEncoding.EncodeToString(testChallenge)
 			params := []protocol.CredentialParameter{

@@ -32,6 +32,7 @@ type Credential struct {
 	PublicKey          Bytes     `json:"publicKey"` // COSE_Key as carried in the authenticator data
 	SignCount          uint32    `json:"signCount"`
 	Flags              Flags     `json:"flags"`
+	FlagsByte          byte      `json:"flagsByte"`
 	RPIDHash           Bytes     `json:"rpIdHash"`
 	Extensions         Extension `json:"extensions"`
 
@@ -69,8 +70,9 @@ type Flags struct {
 	BS bool `json:"bs"` // backed up now
 	AT bool `json:"at"` // attested credential data included
 	ED bool `json:"ed"` // extension data included
-	// Raw is the flags byte.
-	Raw byte `json:"raw"`
+	// Raw is the flags byte (in JSON as the credential's flagsByte, so
+	// "flags" holds only booleans).
+	Raw byte `json:"-"`
 }
 
 func flagsOf(f protocol.AuthenticatorFlags) Flags {
@@ -107,39 +109,44 @@ type ClientData struct {
 type Attestation struct {
 	// Type is none, self, basic, attCA or anonCA (WebAuthn L3 §6.5.3) once
 	// verified; before verification it is what the format implies.
-	Type              string         `json:"type"`
-	SignatureVerified bool           `json:"signatureVerified"`
-	Trusted           bool           `json:"trusted"`
-	TrustedBy         string         `json:"trustedBy,omitempty"` // "mds", "root" or "" when not trusted
-	Certificates      []*Certificate `json:"certificates,omitempty"`
+	Type              string        `json:"type"`
+	SignatureVerified bool          `json:"signatureVerified"`
+	Trusted           bool          `json:"trusted"`
+	TrustedBy         string        `json:"trustedBy,omitempty"` // "mds", "root" or "" when not trusted
+	Certificates      []Certificate `json:"certificates,omitempty"`
 	// Metadata is the FIDO MDS entry for the authenticator, when a BLOB was given.
 	Metadata *Metadata `json:"metadata,omitempty"`
 	// Notes explain the trust decision in order.
 	Notes []string `json:"notes,omitempty"`
 }
 
-// Certificate is a parsed attestation certificate with a summary for display.
+// Certificate is a parsed attestation certificate. In JSON it is a summary
+// (subject, issuer, serial, validity, SHA-256 fingerprint), computed when
+// marshalled so that decoding stays cheap.
 type Certificate struct {
-	Subject     string            `json:"subject"`
-	Issuer      string            `json:"issuer"`
-	Serial      string            `json:"serial"`
-	NotBefore   time.Time         `json:"notBefore"`
-	NotAfter    time.Time         `json:"notAfter"`
-	SHA256      string            `json:"sha256"`
-	Certificate *x509.Certificate `json:"-"`
+	*x509.Certificate
 }
 
-func newCertificate(c *x509.Certificate) *Certificate {
+type certificateJSON struct {
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	Serial    string    `json:"serial"`
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
+	SHA256    string    `json:"sha256"`
+}
+
+// MarshalJSON writes the certificate's summary.
+func (c Certificate) MarshalJSON() ([]byte, error) {
 	sum := sha256.Sum256(c.Raw)
-	return &Certificate{
-		Subject:     c.Subject.String(),
-		Issuer:      c.Issuer.String(),
-		Serial:      c.SerialNumber.Text(16),
-		NotBefore:   c.NotBefore.UTC(),
-		NotAfter:    c.NotAfter.UTC(),
-		SHA256:      hex.EncodeToString(sum[:]),
-		Certificate: c,
-	}
+	return json.Marshal(certificateJSON{
+		Subject:   c.Subject.String(),
+		Issuer:    c.Issuer.String(),
+		Serial:    c.SerialNumber.Text(16),
+		NotBefore: c.NotBefore.UTC(),
+		NotAfter:  c.NotAfter.UTC(),
+		SHA256:    hex.EncodeToString(sum[:]),
+	})
 }
 
 // Bytes is binary data that reads and writes as unpadded base64url in JSON,

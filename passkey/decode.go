@@ -16,8 +16,6 @@ import (
 	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 	"github.com/go-webauthn/webauthn/protocol/webauthncose"
 	"github.com/google/uuid"
-
-	"github.com/keytier/keytier/passkey/catalog"
 )
 
 // Inspect decodes a credential without verifying it: a registration response
@@ -29,10 +27,16 @@ import (
 //
 // Every error is an *Error with a Code and a Where.
 func Inspect(data []byte) (*Credential, error) {
-	return inspect(data, nil)
+	c, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	c.describe(nil, nil)
+	return c, nil
 }
 
-func inspect(data []byte, cat *catalog.Catalog) (*Credential, error) {
+// decode detects and decodes data; describe names it afterwards.
+func decode(data []byte) (*Credential, error) {
 	in, raw, err := detect(data)
 	if err != nil {
 		return nil, err
@@ -52,7 +56,6 @@ func inspect(data []byte, cat *catalog.Catalog) (*Credential, error) {
 		// Inspect reports what it sees; Verify fails on it.
 		c.Warnings = append(c.Warnings, err.Error())
 	}
-	c.describe(cat, nil)
 	return c, nil
 }
 
@@ -272,6 +275,7 @@ func (c *Credential) decodeAttestationObject(raw []byte, where string) error {
 	c.PublicKey = ad.AttData.CredentialPublicKey
 	c.SignCount = ad.Counter
 	c.Flags = flagsOf(ad.Flags)
+	c.FlagsByte = byte(ad.Flags)
 	c.RPIDHash = ad.RPIDHash
 	if len(ad.ExtData) > 0 {
 		var m map[string]any
@@ -294,7 +298,7 @@ func (c *Credential) decodeAttestationObject(raw []byte, where string) error {
 		return errorf(CodeAttestationInvalid, where+".attStmt.x5c", nil, "%s", err.Error())
 	}
 	for _, cert := range certs {
-		c.Attestation.Certificates = append(c.Attestation.Certificates, newCertificate(cert))
+		c.Attestation.Certificates = append(c.Attestation.Certificates, Certificate{cert})
 	}
 	c.Attestation.Type = claimedAttestationType(att, len(certs) > 0)
 	return nil

@@ -85,7 +85,7 @@ func TestInspectFields(t *testing.T) {
 	c, err = passkey.Inspect(mustSample(t, "gw-feitian-biopass-packed").Registration)
 	require.NoError(t, err)
 	require.Len(t, c.Attestation.Certificates, 3)
-	assert.Contains(t, c.Attestation.Certificates[0].Subject, "FT BioPass FIDO2 USB")
+	assert.Equal(t, "FT BioPass FIDO2 USB", c.Attestation.Certificates[0].Subject.CommonName)
 	assert.Equal(t, "basic", c.Attestation.Type, "the claimed type before verification")
 }
 
@@ -165,4 +165,17 @@ func TestErrorIs(t *testing.T) {
 	_, err := passkey.Inspect(nil)
 	assert.ErrorIs(t, err, &passkey.Error{Code: passkey.CodeInputEmpty})
 	assert.NotErrorIs(t, err, &passkey.Error{Code: passkey.CodeInputTooLarge})
+}
+
+func TestCertificateJSON(t *testing.T) {
+	c, err := passkey.Inspect(mustSample(t, "gw-feitian-biopass-packed").Registration)
+	require.NoError(t, err)
+	b, err := json.Marshal(c.Attestation.Certificates[0])
+	require.NoError(t, err)
+	var m map[string]string
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Contains(t, m["subject"], "CN=FT BioPass FIDO2 USB")
+	assert.Contains(t, m["issuer"], "Feitian FIDO2 CA-1")
+	assert.Len(t, m["sha256"], 64)
+	assert.NotEmpty(t, m["notBefore"])
 }

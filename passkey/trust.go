@@ -130,7 +130,7 @@ func (c *Credential) chainToAnchor(o *VerifyOptions, entry *mds.Entry, ref time.
 	if anchor := chains[0][len(chains[0])-1]; fromMDS[string(anchor.Raw)] {
 		a.TrustedBy = "mds"
 	}
-	a.Notes = append(a.Notes, fmt.Sprintf("The attestation chains to the trust anchor %q (from %s) as of %s.", chains[0][len(chains[0])-1].Subject, a.TrustedBy, ref.UTC().Format(time.RFC3339)))
+	a.Notes = append(a.Notes, fmt.Sprintf("The attestation chains to the trust anchor %q (from %s) as of %s.", chains[0][len(chains[0])-1].Subject.String(), a.TrustedBy, ref.UTC().Format(time.RFC3339)))
 	return nil
 }
 

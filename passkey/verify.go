@@ -111,11 +111,17 @@ func Verify(data []byte, opts VerifyOptions) (*Credential, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	c, err := inspect(data, opts.Catalog)
+	c, err := decode(data)
 	if err != nil {
 		return nil, err
 	}
-	return c, c.verify(&opts)
+	err = c.verify(&opts)
+	if c.Authenticator == "" {
+		// verify failed before describing the credential with what it
+		// learned; describe it with what is known.
+		c.describe(opts.Catalog, nil)
+	}
+	return c, err
 }
 
 func (o *VerifyOptions) check() error {
@@ -357,9 +363,9 @@ func (c *Credential) checkValidity(ref time.Time) error {
 		where := fmt.Sprintf("attStmt.x5c[%d]", i)
 		switch {
 		case ref.Before(cert.NotBefore):
-			return errorf(CodeCertNotYetValid, where, nil, "%q is valid from %s, after the reference time %s", cert.Subject, cert.NotBefore.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
+			return errorf(CodeCertNotYetValid, where, nil, "%q is valid from %s, after the reference time %s", cert.Subject.String(), cert.NotBefore.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
 		case ref.After(cert.NotAfter):
-			return errorf(CodeCertExpired, where, nil, "%q expired %s, before the reference time %s", cert.Subject, cert.NotAfter.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
+			return errorf(CodeCertExpired, where, nil, "%q expired %s, before the reference time %s", cert.Subject.String(), cert.NotAfter.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
 		}
 	}
 	return nil

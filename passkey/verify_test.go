@@ -113,7 +113,9 @@ func TestVerifyRejects(t *testing.T) {
 		{name: "cross-origin not allowed", a: packed, reg: func(o *passkeytest.RegisterOptions) { o.CrossOrigin = true }, code: passkey.CodeCrossOrigin},
 		{name: "top origin not allowed", a: packed, reg: func(o *passkeytest.RegisterOptions) {
 			o.CrossOrigin, o.TopOrigin = true, "https://embedder.example"
-		}, opts: func(o *passkey.VerifyOptions) { o.AllowCrossOrigin, o.TopOrigins = true, []string{"https://partner.example"} }, code: passkey.CodeTopOriginMismatch},
+		}, opts: func(o *passkey.VerifyOptions) {
+			o.AllowCrossOrigin, o.TopOrigins = true, []string{"https://partner.example"}
+		}, code: passkey.CodeTopOriginMismatch},
 		{name: "bad signature", a: packed, reg: func(o *passkeytest.RegisterOptions) { o.Tamper.CorruptSignature = true }, code: passkey.CodeSignatureInvalid, where: "attStmt.sig"},
 		{name: "authenticator data changed after signing", a: packed, reg: func(o *passkeytest.RegisterOptions) {
 			o.Tamper.AuthenticatorData = func(b []byte) []byte { b[33] ^= 0x01; return b } // sign count
@@ -128,7 +130,9 @@ func TestVerifyRejects(t *testing.T) {
 		{name: "algorithm not offered", a: packed, opts: func(o *passkey.VerifyOptions) { o.Algorithms = []int64{-257} }, code: passkey.CodeAlgNotAllowed},
 		{name: "unrequested authenticator extension", a: none, reg: func(o *passkeytest.RegisterOptions) { o.Extensions = map[string]any{"credProtect": uint64(2)} },
 			opts: func(o *passkey.VerifyOptions) { o.Extensions = []string{} }, code: passkey.CodeExtensionUnexpected, where: "authData.extensions.credProtect"},
-		{name: "unrequested client extension", a: none, reg: func(o *passkeytest.RegisterOptions) { o.ClientExtensionResults = map[string]any{"credProps": map[string]any{"rk": true}} },
+		{name: "unrequested client extension", a: none, reg: func(o *passkeytest.RegisterOptions) {
+			o.ClientExtensionResults = map[string]any{"credProps": map[string]any{"rk": true}}
+		},
 			opts: func(o *passkey.VerifyOptions) { o.Extensions = []string{"credProtect"} }, code: passkey.CodeExtensionUnexpected, where: "clientExtensionResults.credProps"},
 		{name: "untrusted attestation required", a: packed, opts: func(o *passkey.VerifyOptions) { o.RequireTrustedAttestation = true }, code: passkey.CodeUntrusted},
 		{name: "certificate not yet valid at reference time", a: packed, opts: func(o *passkey.VerifyOptions) { o.Time = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC) }, code: passkey.CodeCertNotYetValid, where: "attStmt.x5c[0]"},
