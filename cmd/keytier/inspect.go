@@ -1,0 +1,256 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-webauthn/webauthn/metadata"
+
+	"github.com/keytier/keytier/internal/samples"
+	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/mds"
+)
+
+// defaultSample is what `keytier inspect` shows with no input: a real
+// iCloud Keychain registration, verified with the relying-party settings it
+// was made for.
+const defaultSample = "wasmo-icloud-keychain-none"
+
+// maxRead bounds what inspect reads from a file or stdin: one byte more
+// than the library accepts, so an oversized input is reported as such.
+const maxRead = passkey.MaxInputSize + 1
+
+// maxMDSRead bounds an MDS BLOB file (production BLOBs are a few MB).
+const maxMDSRead = 64 << 20
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func inspectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		rpID, challenge, mdsFile, mdsRoot, at, sample string
+		origins, roots, topOrigins                    listFlag
+		asJSON, plain, requireUV, requireTrusted      bool
+		crossOrigin                                   bool
+	)
+	fs.StringVar(&rpID, "rp-id", "", "relying party id the credential was created for (enables verification)")
+	fs.Var(&origins, "origin", "allowed origin, e.g. https://login.example.com (repeatable)")
+	fs.Var(&topOrigins, "top-origin", "allowed top origin for cross-origin iframes (repeatable; implies --cross-origin)")
+	fs.BoolVar(&crossOrigin, "cross-origin", false, "accept registrations made in a cross-origin iframe")
+	fs.StringVar(&challenge, "challenge", "", "the challenge the relying party sent, base64url")
+	fs.StringVar(&mdsFile, "mds", "", "FIDO MDS3 BLOB file (trust anchors, key protection, certification, status)")
+	fs.StringVar(&mdsRoot, "mds-root", "", "PEM root the MDS BLOB must chain to (default: FIDO's MDS3 root, GlobalSign Root R46, as go-webauthn ships it)")
+	fs.Var(&roots, "trust-root", "PEM file of attestation root certificates to trust (repeatable)")
+	fs.StringVar(&at, "at", "", "reference time for certificate validity, RFC 3339 (default: now)")
+	fs.BoolVar(&requireUV, "require-uv", false, "fail when the user was not verified (UV flag)")
+	fs.BoolVar(&requireTrusted, "require-trusted", false, "fail when the attestation does not chain to a trust anchor")
+	fs.StringVar(&sample, "sample", "", "inspect an embedded sample by name (see 'keytier samples')")
+	fs.BoolVar(&asJSON, "json", false, "print exactly one JSON object")
+	fs.BoolVar(&plain, "plain", false, "explain in plain language for end users instead of for admins")
+	if err := parseInterspersed(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "keytier inspect: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 1 {
+		return usageErr("one input at a time, got %d", fs.NArg())
+	}
+	if fs.NArg() == 1 && sample != "" {
+		return usageErr("give a FILE or --sample, not both")
+	}
+
+	var (
+		data []byte
+		err  error
+		name string
+	)
+	switch {
+	case fs.NArg() == 1:
+		name = fs.Arg(0)
+		data, err = readInput(name, stdin)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+	default:
+		if sample == "" {
+			sample = defaultSample
+		}
+		s, err := samples.Get(sample)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		name = "sample " + s.Name
+		data = s.Registration
+		// A sample carries the relying-party settings it was made for.
+		if rpID == "" && len(origins) == 0 && challenge == "" {
+			rpID, origins, challenge = s.RPID, listFlag{s.Origin}, s.Challenge
+			crossOrigin, topOrigins = s.CrossOrigin, s.TopOrigins
+		}
+	}
+
+	var opts *passkey.VerifyOptions
+	verifying := rpID != "" || len(origins) > 0 || challenge != ""
+	if verifying {
+		if rpID == "" || len(origins) == 0 || challenge == "" {
+			return usageErr("verification needs --rp-id, --origin and --challenge together")
+		}
+		ch, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(challenge, "="))
+		if err != nil {
+			return usageErr("--challenge is not base64url: %v", err)
+		}
+		opts = &passkey.VerifyOptions{
+			RPID:                      rpID,
+			Origins:                   origins,
+			TopOrigins:                topOrigins,
+			AllowCrossOrigin:          crossOrigin || len(topOrigins) > 0,
+			Challenge:                 ch,
+			Algorithms:                allAlgorithms,
+			RequireUserVerification:   requireUV,
+			RequireTrustedAttestation: requireTrusted,
+		}
+		if at != "" {
+			if opts.Time, err = time.Parse(time.RFC3339, at); err != nil {
+				return usageErr("--at: %v", err)
+			}
+		}
+		for _, f := range roots {
+			certs, err := readPEMCertificates(f)
+			if err != nil {
+				return usageErr("--trust-root: %v", err)
+			}
+			opts.Roots = append(opts.Roots, certs...)
+		}
+		if mdsFile != "" {
+			if opts.MDS, err = loadMDS(mdsFile, mdsRoot); err != nil {
+				return usageErr("--mds: %v", err)
+			}
+		}
+	} else if mdsFile != "" || len(roots) > 0 || at != "" || requireTrusted || requireUV {
+		return usageErr("--mds, --trust-root, --at and --require-* apply to verification: add --rp-id, --origin and --challenge")
+	}
+
+	report := passkey.Analyze(data, opts)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			fmt.Fprintf(stderr, "keytier inspect: %v\n", err)
+			return exitFail
+		}
+	} else {
+		renderCard(stdout, name, report, plain)
+	}
+	if !report.OK {
+		return exitFail
+	}
+	return exitOK
+}
+
+// allAlgorithms: the CLI inspects credentials made elsewhere, so it accepts
+// every algorithm keytier can verify; a relying party sets its own list.
+var allAlgorithms = []int64{-7, -35, -36, -8, -19, -9, -51, -52, -257, -258, -259, -37, -38, -39, -65535}
+
+// parseInterspersed lets flags follow the input name, as in
+// `keytier inspect cred.json --json`.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return fs.Parse(positional) // leaves them as fs.Args()
+}
+
+func readInput(name string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	return io.ReadAll(io.LimitReader(r, maxRead))
+}
+
+func readPEMCertificates(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s: no PEM certificate found", path)
+	}
+	return certs, nil
+}
+
+func loadMDS(path, rootPath string) (*mds.BLOB, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	blob, err := io.ReadAll(io.LimitReader(f, maxMDSRead))
+	if err != nil {
+		return nil, err
+	}
+	var root *x509.Certificate
+	if rootPath != "" {
+		certs, err := readPEMCertificates(rootPath)
+		if err != nil {
+			return nil, err
+		}
+		root = certs[0]
+	} else {
+		// FIDO's MDS3 root as go-webauthn ships it (GlobalSign Root R46).
+		der, err := base64.StdEncoding.DecodeString(metadata.ProductionMDSRoot)
+		if err != nil {
+			return nil, err
+		}
+		if root, err = x509.ParseCertificate(der); err != nil {
+			return nil, err
+		}
+	}
+	return mds.Load(blob, mds.Options{Root: root})
+}
