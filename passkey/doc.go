@@ -37,7 +37,9 @@
 //     convenience members must agree with the attestation object.
 //   - Attestation certificates must be valid at a reference time: go-webauthn
 //     ignores expiry for android-key and apple and uses the wall clock for
-//     the other formats.
+//     the other formats. When it refuses a packed, fido-u2f or tpm
+//     statement only for its clock and the caller asked about another time,
+//     keytier verifies that statement itself as of then (pasttime.go).
 //   - The trust path is evaluated against the caller's anchors at the
 //     reference time (go-webauthn's §7.1 trust steps are TODOs), and the
 //     FIDO MDS status of the authenticator applied.
