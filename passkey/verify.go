@@ -115,12 +115,8 @@ func Verify(data []byte, opts VerifyOptions) (*Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = c.verify(&opts)
-	if c.Authenticator == "" {
-		// verify failed before describing the credential with what it
-		// learned; describe it with what is known.
-		c.describe(opts.Catalog, nil)
-	}
+	entry, err := c.verify(&opts)
+	c.describe(opts.Catalog, entry)
 	return c, err
 }
 
@@ -151,97 +147,90 @@ func (o *VerifyOptions) now() time.Time {
 	return time.Now()
 }
 
-func (c *Credential) verify(o *VerifyOptions) error {
+// verify runs the checks in §7.1's order and records each in
+// c.Verification; it stops at the first failure. It returns the MDS entry
+// it found, for describe.
+func (c *Credential) verify(o *VerifyOptions) (*mds.Entry, error) {
 	now := o.now()
 	ref := o.Time
-	v := &Verification{RPID: o.RPID, ReferenceTime: ref.UTC(), ReferenceTimeIsNow: ref.IsZero()}
+	v := &Verification{RPID: o.RPID, ReferenceTimeIsNow: ref.IsZero()}
 	if ref.IsZero() {
-		v.ReferenceTime = now.UTC()
 		ref = now
 	}
+	v.ReferenceTime = ref.UTC()
 	c.Verification = v
-	step := func(check, by string, err error) error {
-		v.Steps = append(v.Steps, Step{Check: check, By: by, OK: err == nil})
-		return err
-	}
 	if c.ClientData == nil {
-		return &Error{Code: CodeVerifyUnavailable, Where: "input", Reason: "a bare attestation object has no clientDataJSON, so the signature cannot be checked; give the whole registration response"}
+		return nil, &Error{Code: CodeVerifyUnavailable, Where: "input", Reason: "a bare attestation object has no clientDataJSON, so the signature cannot be checked; give the whole registration response"}
 	}
 	v.Origin = c.ClientData.Origin
-
-	// Client data: type, challenge, origin, crossOrigin/topOrigin (§7.1,
-	// go-webauthn's CollectedClientData.Verify).
-	if err := step("clientDataJSON type, challenge, origin, crossOrigin, topOrigin", "go-webauthn", c.verifyClientData(o)); err != nil {
-		return err
-	}
-	// id, rawId and the attested credential id agree (§5.1, §7.1 record).
-	if err := step("credential id agrees with rawId and the response's echoes", "keytier", c.checkEcho()); err != nil {
-		return err
-	}
 	clientDataHash := sha256.Sum256(c.clientDataJSON)
-	ad := &c.att.AuthData
+	var entry *mds.Entry
 
-	// rpIdHash is SHA-256 of the RP ID.
-	rpIDHash := sha256.Sum256([]byte(o.RPID))
-	var err error
-	if !bytes.Equal(ad.RPIDHash, rpIDHash[:]) {
-		err = errorf(CodeRPIDMismatch, "authData.rpIdHash", nil, "not SHA-256(%q); the credential was created for another relying party id", o.RPID)
+	checks := []struct {
+		check, by string
+		run       func() error
+	}{
+		{"clientDataJSON type, challenge, origin, crossOrigin, topOrigin", "go-webauthn", func() error { return c.verifyClientData(o) }},
+		{"credential id agrees with rawId and the response's echoes", "keytier", c.checkEcho},
+		{"rpIdHash is SHA-256 of the RP ID", "keytier", func() error { return c.checkRPIDHash(o.RPID) }},
+		{"UP set; UV set when required", "keytier", func() error { return c.checkUser(o.RequireUserVerification) }},
+		// §6.1.3: BS without BE is not allowed. go-webauthn's protocol
+		// package leaves this to its high-level webauthn package.
+		{"BS not set unless BE is set", "keytier", c.checkBackupFlags},
+		{"credential public key alg was offered, and the key is valid", "keytier", func() error { return c.checkAlgorithm(o.Algorithms) }},
+		{"extension outputs were requested", "keytier", func() error { return c.checkExtensions(o.Extensions) }},
+		{"attestation statement (§8, by format)", "go-webauthn", func() error { return c.verifyStatement(clientDataHash[:], ref, now) }},
+		{"attestation certificates valid at the reference time", "keytier", func() error { return c.checkValidity(ref) }},
+		{"trust path and authenticator status", "keytier", func() error {
+			entry = c.lookupMetadata(o.MDS)
+			return c.assessTrust(o, entry, ref, now)
+		}},
 	}
-	if err := step("rpIdHash is SHA-256 of the RP ID", "keytier", err); err != nil {
-		return err
+	for _, ch := range checks {
+		err := ch.run()
+		v.Steps = append(v.Steps, Step{Check: ch.check, By: ch.by, OK: err == nil})
+		if err != nil {
+			return entry, err
+		}
 	}
-	err = nil
+	return entry, nil
+}
+
+func (c *Credential) checkRPIDHash(rpID string) error {
+	want := sha256.Sum256([]byte(rpID))
+	if !bytes.Equal(c.RPIDHash, want[:]) {
+		return errorf(CodeRPIDMismatch, "authData.rpIdHash", nil, "not SHA-256(%q); the credential was created for another relying party id", rpID)
+	}
+	return nil
+}
+
+func (c *Credential) checkUser(requireUV bool) error {
 	switch {
 	case !c.Flags.UP:
-		err = errorf(CodeUserNotPresent, "authData.flags", nil, "UP is not set")
-	case o.RequireUserVerification && !c.Flags.UV:
-		err = errorf(CodeUserNotVerified, "authData.flags", nil, "user verification was required but UV is not set")
+		return errorf(CodeUserNotPresent, "authData.flags", nil, "UP is not set")
+	case requireUV && !c.Flags.UV:
+		return errorf(CodeUserNotVerified, "authData.flags", nil, "user verification was required but UV is not set")
 	}
-	if err := step("UP set; UV set when required", "keytier", err); err != nil {
-		return err
-	}
-	// §6.1.3 / §7.1: BS without BE is not allowed. go-webauthn's protocol
-	// package leaves this to its high-level webauthn package.
-	err = nil
+	return nil
+}
+
+func (c *Credential) checkBackupFlags() error {
 	if c.Flags.BS && !c.Flags.BE {
-		err = errorf(CodeFlagsInconsistent, "authData.flags", nil, "BS is set but BE is not: a credential cannot be backed up if it is not backup eligible")
+		return errorf(CodeFlagsInconsistent, "authData.flags", nil, "BS is set but BE is not: a credential cannot be backed up if it is not backup eligible")
 	}
-	if err := step("BS not set unless BE is set", "keytier", err); err != nil {
-		return err
+	return nil
+}
+
+// checkAlgorithm: the alg was offered (§7.1), and the key is usable — on
+// its curve, of its declared type (go-webauthn's none procedure never
+// parses it).
+func (c *Credential) checkAlgorithm(offered []int64) error {
+	if !slices.Contains(offered, c.PublicKeyAlgorithm) {
+		return errorf(CodeAlgNotAllowed, "authData.credentialPublicKey.alg", nil, "%s (%d) was not offered in pubKeyCredParams %v", c.PublicKeyAlgName, c.PublicKeyAlgorithm, offered)
 	}
-	err = nil
-	if !slices.Contains(o.Algorithms, c.PublicKeyAlgorithm) {
-		err = errorf(CodeAlgNotAllowed, "authData.credentialPublicKey.alg", nil, "%s (%d) was not offered in pubKeyCredParams %v", c.PublicKeyAlgName, c.PublicKeyAlgorithm, o.Algorithms)
+	if _, err := webauthncose.ParsePublicKey(c.PublicKey); err != nil {
+		return errorf(CodeAlgUnsupported, "authData.credentialPublicKey", nil, "%s key unusable: %s", c.PublicKeyAlgName, protoMessage(err))
 	}
-	if err := step("credential public key alg was offered", "keytier", err); err != nil {
-		return err
-	}
-	// The key itself must be usable: on its curve, of its declared type
-	// (go-webauthn's none procedure never parses it).
-	err = nil
-	if _, perr := webauthncose.ParsePublicKey(c.PublicKey); perr != nil {
-		err = errorf(CodeAlgUnsupported, "authData.credentialPublicKey", nil, "%s key unusable: %s", c.PublicKeyAlgName, protoMessage(perr))
-	}
-	if err := step("credential public key is a valid key", "keytier", err); err != nil {
-		return err
-	}
-	if err := step("extension outputs were requested", "keytier", c.checkExtensions(o.Extensions)); err != nil {
-		return err
-	}
-	// The attestation statement: the format's own procedure (§8).
-	if err := step("attestation statement ("+c.Format+")", "go-webauthn", c.verifyStatement(clientDataHash[:], ref, now)); err != nil {
-		return err
-	}
-	c.Attestation.SignatureVerified = c.Format != "none"
-	// Certificates at the reference time, trust path, MDS status.
-	if err := step("attestation certificates valid at the reference time", "keytier", c.checkValidity(ref)); err != nil {
-		return err
-	}
-	entry := c.lookupMetadata(o.MDS)
-	if err := step("trust path and authenticator status", "keytier", c.assessTrust(o, entry, ref, now)); err != nil {
-		return err
-	}
-	c.describe(o.Catalog, entry)
 	return nil
 }
 
@@ -316,6 +305,7 @@ func (c *Credential) verifyStatement(clientDataHash []byte, ref, now time.Time) 
 	err := att.VerifyAttestation(clientDataHash, nil, protocol.AttestationPolicy{}, protocol.SignaturePolicy{})
 	if err == nil {
 		c.Attestation.Type = attestationTypeName(att.Type)
+		c.Attestation.SignatureVerified = c.Format != "none"
 		c.att.Type = att.Type
 		return nil
 	}
@@ -329,6 +319,7 @@ func (c *Credential) verifyStatement(clientDataHash []byte, ref, now time.Time) 
 		typ, perr := c.verifyStatementAt(clientDataHash)
 		if perr == nil {
 			c.Attestation.Type = attestationTypeName(typ)
+			c.Attestation.SignatureVerified = true
 			c.att.Type = typ
 			c.Attestation.Notes = append(c.Attestation.Notes, "go-webauthn's "+c.Format+" procedure checks certificates against the current time; keytier verified this statement itself as of "+ref.UTC().Format(time.RFC3339)+".")
 			return nil
