@@ -1,7 +1,7 @@
 package passkey
 
 import (
-	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/go-webauthn/webauthn/protocol"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // algorithms are the COSE algorithms (IANA COSE registry) whose keys
@@ -51,27 +53,29 @@ func AlgorithmName(alg int64) string {
 // starting point for VerifyOptions.Algorithms, which callers set explicitly.
 func RecommendedAlgorithms() []int64 { return []int64{-8, -7, -257} }
 
-// attestationCertificates parses the certificates the attestation statement
-// carries: x5c for packed, tpm, android-key, fido-u2f and apple; the JWS
-// header's x5c for android-safetynet; every sub-statement's for compound.
-func attestationCertificates(att *protocol.AttestationObject) ([]*x509.Certificate, error) {
+// attestationDER returns the DER of the certificates the attestation
+// statement carries: x5c for packed, tpm, android-key, fido-u2f and apple;
+// the JWS header's x5c for android-safetynet; every sub-statement's for
+// compound. Each is checked to be one DER certificate structure; the full
+// parse waits until something reads it (Attestation.Certificates).
+func attestationDER(att *protocol.AttestationObject) ([][]byte, error) {
 	if att.Format == "compound" {
-		var all []*x509.Certificate
+		var all [][]byte
 		for i, sub := range att.SubStatements {
-			certs, err := statementCertificates(sub.Format, sub.AttStatement)
+			der, err := statementDER(sub.Format, sub.AttStatement)
 			if err != nil {
 				return nil, fmt.Errorf("sub-statement %d: %w", i, err)
 			}
-			all = append(all, certs...)
+			all = append(all, der...)
 		}
 		return all, nil
 	}
-	return statementCertificates(att.Format, att.AttStatement)
+	return statementDER(att.Format, att.AttStatement)
 }
 
-func statementCertificates(format string, stmt map[string]any) ([]*x509.Certificate, error) {
+func statementDER(format string, stmt map[string]any) ([][]byte, error) {
 	if format == "android-safetynet" {
-		return safetyNetCertificates(stmt)
+		return safetyNetDER(stmt)
 	}
 	v, ok := stmt["x5c"]
 	if !ok {
@@ -81,23 +85,22 @@ func statementCertificates(format string, stmt map[string]any) ([]*x509.Certific
 	if !ok {
 		return nil, errors.New("x5c is not an array")
 	}
-	certs := make([]*x509.Certificate, 0, len(list))
+	out := make([][]byte, 0, len(list))
 	for i, item := range list {
 		der, ok := item.([]byte)
 		if !ok {
 			return nil, fmt.Errorf("x5c[%d] is not a byte string", i)
 		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
+		if err := checkCertificateDER(der); err != nil {
 			return nil, fmt.Errorf("x5c[%d]: %v", i, err)
 		}
-		certs = append(certs, cert)
+		out = append(out, der)
 	}
-	return certs, nil
+	return out, nil
 }
 
-// safetyNetCertificates reads the x5c header of the SafetyNet JWS (§8.5).
-func safetyNetCertificates(stmt map[string]any) ([]*x509.Certificate, error) {
+// safetyNetDER reads the x5c header of the SafetyNet JWS (§8.5).
+func safetyNetDER(stmt map[string]any) ([][]byte, error) {
 	resp, ok := stmt["response"].([]byte)
 	if !ok {
 		return nil, nil
@@ -116,19 +119,38 @@ func safetyNetCertificates(stmt map[string]any) ([]*x509.Certificate, error) {
 	if err := json.Unmarshal(hb, &h); err != nil {
 		return nil, fmt.Errorf("SafetyNet JWS header: %v", err)
 	}
-	certs := make([]*x509.Certificate, 0, len(h.X5C))
+	out := make([][]byte, 0, len(h.X5C))
 	for i, s := range h.X5C {
 		der, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
 			return nil, fmt.Errorf("SafetyNet x5c[%d]: %v", i, err)
 		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
+		if err := checkCertificateDER(der); err != nil {
 			return nil, fmt.Errorf("SafetyNet x5c[%d]: %v", i, err)
 		}
-		certs = append(certs, cert)
+		out = append(out, der)
 	}
-	return certs, nil
+	return out, nil
+}
+
+// checkCertificateDER checks the outer structure of an X.509 certificate
+// (RFC 5280 §4.1: SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm
+// SEQUENCE, signatureValue BIT STRING }) with nothing after it. It is
+// cheap; crypto/x509 parses the rest when the certificate is read.
+func checkCertificateDER(der []byte) error {
+	s := cryptobyte.String(der)
+	var cert, tbs, alg cryptobyte.String
+	var sig asn1.BitString
+	if !s.ReadASN1(&cert, cbasn1.SEQUENCE) {
+		return errors.New("not a DER certificate")
+	}
+	if !s.Empty() {
+		return errors.New("bytes after the certificate")
+	}
+	if !cert.ReadASN1(&tbs, cbasn1.SEQUENCE) || !cert.ReadASN1(&alg, cbasn1.SEQUENCE) || !cert.ReadASN1BitString(&sig) || !cert.Empty() {
+		return errors.New("malformed certificate structure")
+	}
+	return nil
 }
 
 // Attestation types (WebAuthn L3 §6.5.3), as keytier names them.

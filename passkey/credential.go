@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -109,15 +111,61 @@ type ClientData struct {
 type Attestation struct {
 	// Type is none, self, basic, attCA or anonCA (WebAuthn L3 §6.5.3) once
 	// verified; before verification it is what the format implies.
-	Type              string        `json:"type"`
-	SignatureVerified bool          `json:"signatureVerified"`
-	Trusted           bool          `json:"trusted"`
-	TrustedBy         string        `json:"trustedBy,omitempty"` // "mds", "root" or "" when not trusted
-	Certificates      []Certificate `json:"certificates,omitempty"`
+	Type              string `json:"type"`
+	SignatureVerified bool   `json:"signatureVerified"`
+	Trusted           bool   `json:"trusted"`
+	TrustedBy         string `json:"trustedBy,omitempty"` // "mds", "root" or "" when not trusted
 	// Metadata is the FIDO MDS entry for the authenticator, when a BLOB was given.
 	Metadata *Metadata `json:"metadata,omitempty"`
 	// Notes explain the trust decision in order.
 	Notes []string `json:"notes,omitempty"`
+
+	chain *certChain
+}
+
+// certChain holds the attestation certificates' DER and parses it once,
+// on first use: crypto/x509 parsing costs more than decoding the rest of a
+// registration, and many readers never look at the certificates.
+type certChain struct {
+	der   [][]byte
+	once  sync.Once
+	certs []Certificate
+	err   error
+}
+
+// Certificates returns the attestation certificates, leaf first (nil for
+// none and self attestation), parsed on first use.
+func (a Attestation) Certificates() ([]Certificate, error) {
+	if a.chain == nil {
+		return nil, nil
+	}
+	ch := a.chain
+	ch.once.Do(func() {
+		for i, der := range ch.der {
+			cert, err := x509.ParseCertificate(der)
+			if err != nil {
+				ch.certs, ch.err = nil, fmt.Errorf("x5c[%d]: %w", i, err)
+				return
+			}
+			ch.certs = append(ch.certs, Certificate{cert})
+		}
+	})
+	return ch.certs, ch.err
+}
+
+// MarshalJSON adds the certificates (or why they could not be parsed).
+func (a Attestation) MarshalJSON() ([]byte, error) {
+	type plain Attestation
+	certs, err := a.Certificates()
+	out := struct {
+		plain
+		Certificates      []Certificate `json:"certificates,omitempty"`
+		CertificatesError string        `json:"certificatesError,omitempty"`
+	}{plain: plain(a), Certificates: certs}
+	if err != nil {
+		out.CertificatesError = err.Error()
+	}
+	return json.Marshal(out)
 }
 
 // Certificate is a parsed attestation certificate. In JSON it is a summary

@@ -293,14 +293,14 @@ func (c *Credential) decodeAttestationObject(raw []byte, where string) error {
 		return errorf(CodeAlgUnsupported, where+".authData.credentialPublicKey", nil, "COSE algorithm %d is not one keytier can verify", pk.Algorithm)
 	}
 	c.PublicKeyAlgName = name
-	certs, err := attestationCertificates(att)
+	der, err := attestationDER(att)
 	if err != nil {
 		return errorf(CodeAttestationInvalid, where+".attStmt.x5c", nil, "%s", err.Error())
 	}
-	for _, cert := range certs {
-		c.Attestation.Certificates = append(c.Attestation.Certificates, Certificate{cert})
+	if len(der) > 0 {
+		c.Attestation.chain = &certChain{der: der}
 	}
-	c.Attestation.Type = claimedAttestationType(att, len(certs) > 0)
+	c.Attestation.Type = claimedAttestationType(att, len(der) > 0)
 	return nil
 }
 

@@ -84,8 +84,10 @@ func TestInspectFields(t *testing.T) {
 
 	c, err = passkey.Inspect(mustSample(t, "gw-feitian-biopass-packed").Registration)
 	require.NoError(t, err)
-	require.Len(t, c.Attestation.Certificates, 3)
-	assert.Equal(t, "FT BioPass FIDO2 USB", c.Attestation.Certificates[0].Subject.CommonName)
+	certs, err := c.Attestation.Certificates()
+	require.NoError(t, err)
+	require.Len(t, certs, 3)
+	assert.Equal(t, "FT BioPass FIDO2 USB", certs[0].Subject.CommonName)
 	assert.Equal(t, "basic", c.Attestation.Type, "the claimed type before verification")
 }
 
@@ -170,7 +172,9 @@ func TestErrorIs(t *testing.T) {
 func TestCertificateJSON(t *testing.T) {
 	c, err := passkey.Inspect(mustSample(t, "gw-feitian-biopass-packed").Registration)
 	require.NoError(t, err)
-	b, err := json.Marshal(c.Attestation.Certificates[0])
+	certs, err := c.Attestation.Certificates()
+	require.NoError(t, err)
+	b, err := json.Marshal(certs[0])
 	require.NoError(t, err)
 	var m map[string]string
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -178,4 +182,39 @@ func TestCertificateJSON(t *testing.T) {
 	assert.Contains(t, m["issuer"], "Feitian FIDO2 CA-1")
 	assert.Len(t, m["sha256"], 64)
 	assert.NotEmpty(t, m["notBefore"])
+}
+
+// TestMalformedCertificate: a byte string that is no certificate is
+// refused when decoding; one whose structure holds but whose contents do
+// not parse surfaces when the certificates are read, and fails Verify.
+func TestMalformedCertificate(t *testing.T) {
+	s := mustSample(t, "yubico-yubikey-5ci-packed")
+	raw := attestationObjectOf(t, s)
+	c, err := passkey.Inspect(raw)
+	require.NoError(t, err)
+	certs, err := c.Attestation.Certificates()
+	require.NoError(t, err)
+	der := certs[0].Raw
+	i := bytes.Index(raw, der)
+	require.Positive(t, i)
+
+	garbage := append([]byte{}, raw...)
+	copy(garbage[i:], bytes.Repeat([]byte{0x01}, 8))
+	_, err = passkey.Inspect(garbage)
+	require.Error(t, err)
+	assert.Equal(t, passkey.CodeAttestationInvalid, passkey.CodeOf(err), "%v", err)
+	assert.Contains(t, err.Error(), "x5c[0]")
+
+	// Same structure, version field made invalid (INTEGER 2 → 9).
+	v := bytes.Index(der, []byte{0xa0, 0x03, 0x02, 0x01, 0x02})
+	require.Positive(t, v)
+	broken := append([]byte{}, raw...)
+	broken[i+v+4] = 0x09
+	c, err = passkey.Inspect(broken)
+	require.NoError(t, err, "the structure is intact")
+	_, err = c.Attestation.Certificates()
+	require.Error(t, err)
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "certificatesError")
 }

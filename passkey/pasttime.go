@@ -53,9 +53,13 @@ var (
 // statement verified by keytier's own procedure.
 func (c *Credential) verifyStatementAt(clientDataHash []byte) (string, error) {
 	stmt := c.att.AttStatement
-	certs, err := statementCertificates(c.Format, stmt)
-	if err != nil || len(certs) == 0 {
+	chain, err := c.Attestation.Certificates()
+	if err != nil || len(chain) == 0 {
 		return "", fmt.Errorf("no usable x5c: %v", err)
+	}
+	certs := make([]*x509.Certificate, len(chain))
+	for i, cert := range chain {
+		certs[i] = cert.Certificate
 	}
 	switch c.Format {
 	case "packed":

@@ -159,11 +159,13 @@ func TestPastTimeTPMRemainder(t *testing.T) {
 	s, _ := tpmSample(t)
 	c, err := decode(s.Registration)
 	require.NoError(t, err)
-	aik := c.Attestation.Certificates[0].Certificate
+	certs, err := c.Attestation.Certificates()
+	require.NoError(t, err)
+	aik := certs[0].Certificate
 	require.NoError(t, c.tpmRemainderAt(c.att.AttStatement, aik))
 
 	// The intermediate CA is no AIK.
-	err = c.tpmRemainderAt(c.att.AttStatement, c.Attestation.Certificates[1].Certificate)
+	err = c.tpmRemainderAt(c.att.AttStatement, certs[1].Certificate)
 	assert.Error(t, err)
 
 	// certInfo must name pubArea: another pubArea (a byte of its unique
@@ -184,7 +186,9 @@ func TestCheckCertAAGUID(t *testing.T) {
 	require.NoError(t, err)
 	c, err := decode(s.Registration)
 	require.NoError(t, err)
-	leaf := c.Attestation.Certificates[0].Certificate
+	certs, err := c.Attestation.Certificates()
+	require.NoError(t, err)
+	leaf := certs[0].Certificate
 	require.NoError(t, c.checkCertAAGUID(leaf, "packed"))
 	other := *c
 	other.AAGUID[0] ^= 0xff

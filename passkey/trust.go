@@ -38,8 +38,8 @@ func (c *Credential) lookupMetadata(blob *mds.BLOB) *mds.Entry {
 		}
 		return nil
 	}
-	if len(c.Attestation.Certificates) > 0 {
-		if ski := c.Attestation.Certificates[0].Certificate.SubjectKeyId; len(ski) > 0 {
+	if certs, _ := c.Attestation.Certificates(); len(certs) > 0 {
+		if ski := certs[0].SubjectKeyId; len(ski) > 0 {
 			if e, ok := blob.LookupByKeyIdentifier(hex.EncodeToString(ski)); ok {
 				return e
 			}
@@ -86,7 +86,11 @@ func (c *Credential) assessTrust(o *VerifyOptions, entry *mds.Entry, ref, now ti
 
 func (c *Credential) chainToAnchor(o *VerifyOptions, entry *mds.Entry, ref time.Time) error {
 	a := &c.Attestation
-	if len(a.Certificates) == 0 {
+	certs, err := a.Certificates()
+	if err != nil {
+		return fmt.Errorf("The attestation certificates do not parse: %v", err)
+	}
+	if len(certs) == 0 {
 		return fmt.Errorf("%s attestation carries no certificates", a.Type)
 	}
 	roots := x509.NewCertPool()
@@ -111,10 +115,10 @@ func (c *Credential) chainToAnchor(o *VerifyOptions, entry *mds.Entry, ref time.
 		return fmt.Errorf("%s", note)
 	}
 	inter := x509.NewCertPool()
-	for _, cert := range a.Certificates[1:] {
+	for _, cert := range certs[1:] {
 		inter.AddCert(cert.Certificate)
 	}
-	chains, err := a.Certificates[0].Certificate.Verify(x509.VerifyOptions{
+	chains, err := certs[0].Verify(x509.VerifyOptions{
 		Roots:         roots,
 		Intermediates: inter,
 		CurrentTime:   ref,

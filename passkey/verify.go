@@ -354,7 +354,8 @@ func sameInstant(a, b time.Time) bool {
 }
 
 func (c *Credential) anyCertNotYetValid(t time.Time) bool {
-	for _, cert := range c.Attestation.Certificates {
+	certs, _ := c.Attestation.Certificates()
+	for _, cert := range certs {
 		if t.Before(cert.NotBefore) {
 			return true
 		}
@@ -367,7 +368,11 @@ func (c *Credential) anyCertNotYetValid(t time.Time) bool {
 // ignores expiry; for the others it checks the wall clock. Either way the
 // question a relying party asks is "was this valid when it was made".
 func (c *Credential) checkValidity(ref time.Time) error {
-	for i, cert := range c.Attestation.Certificates {
+	certs, err := c.Attestation.Certificates()
+	if err != nil {
+		return errorf(CodeAttestationInvalid, "attStmt.x5c", nil, "%v", err)
+	}
+	for i, cert := range certs {
 		where := fmt.Sprintf("attStmt.x5c[%d]", i)
 		switch {
 		case ref.Before(cert.NotBefore):

@@ -60,7 +60,11 @@ func renderCard(w io.Writer, name string, r passkey.Report, plain bool) {
 		}
 	}
 	row("attestation", att)
-	for i, cert := range c.Attestation.Certificates {
+	certs, err := c.Attestation.Certificates()
+	if err != nil {
+		row("  x5c", "does not parse: "+err.Error())
+	}
+	for i, cert := range certs {
 		subject := cert.Subject.String()
 		if subject == "" {
 			subject = "(empty subject)"
