@@ -90,11 +90,6 @@ func (a *Authenticator) Assert(cred *Credential, opts AssertOptions) (*Assertion
 		return nil, &OptionError{Field: "Credential.Key", Reason: err.Error()}
 	}
 
-	em, err := cborEncoder()
-	if err != nil {
-		return nil, err
-	}
-
 	typ := opts.Type
 	if typ == "" {
 		typ = "webauthn.get"
@@ -105,35 +100,12 @@ func (a *Authenticator) Assert(cred *Credential, opts AssertOptions) (*Assertion
 		return nil, fmt.Errorf("passkeytest: serializing client data: %w", err)
 	}
 
-	var flags byte
-	if !opts.OmitUserPresence {
-		flags |= flagUP
-	}
-
-	if opts.UserVerified {
-		flags |= flagUV
-	}
-
-	if cred.BackupEligible {
-		flags |= flagBE
-	}
-
-	if opts.BackedUp {
-		flags |= flagBS
-	}
-
-	var ext []byte
-
-	if len(opts.Extensions) > 0 {
-		flags |= flagED
-
-		if ext, err = em.Marshal(opts.Extensions); err != nil {
-			return nil, &OptionError{Field: "AssertOptions.Extensions", Reason: err.Error()}
-		}
-	}
-
-	if opts.Tamper.Flags != nil {
-		flags = opts.Tamper.Flags(flags)
+	flags, ext, err := authDataFlags(0, flagRequest{
+		up: !opts.OmitUserPresence, uv: opts.UserVerified, be: cred.BackupEligible, bs: opts.BackedUp,
+		extensions: opts.Extensions, field: "AssertOptions.Extensions", tamper: opts.Tamper,
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	rpID := cred.RPID

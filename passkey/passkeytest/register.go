@@ -232,35 +232,12 @@ func (a *Authenticator) Register(opts RegisterOptions) (*Registration, error) {
 		return nil, fmt.Errorf("passkeytest: serializing client data: %w", err)
 	}
 
-	flags := flagAT
-	if !opts.OmitUserPresence {
-		flags |= flagUP
-	}
-
-	if opts.UserVerified {
-		flags |= flagUV
-	}
-
-	if opts.BackupEligible {
-		flags |= flagBE
-	}
-
-	if opts.BackedUp {
-		flags |= flagBS
-	}
-
-	var ext []byte
-
-	if len(opts.Extensions) > 0 {
-		flags |= flagED
-
-		if ext, err = em.Marshal(opts.Extensions); err != nil {
-			return nil, &OptionError{Field: "RegisterOptions.Extensions", Reason: err.Error()}
-		}
-	}
-
-	if opts.Tamper.Flags != nil {
-		flags = opts.Tamper.Flags(flags)
+	flags, ext, err := authDataFlags(flagAT, flagRequest{
+		up: !opts.OmitUserPresence, uv: opts.UserVerified, be: opts.BackupEligible, bs: opts.BackedUp,
+		extensions: opts.Extensions, field: "RegisterOptions.Extensions", tamper: opts.Tamper,
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	rpID := opts.RPID
@@ -437,4 +414,41 @@ func checkCeremony(options, rpID, origin string, challenge []byte) error {
 	}
 
 	return nil
+}
+
+// flagRequest is what a ceremony asks of the authenticator data flags.
+type flagRequest struct {
+	up, uv, be, bs bool
+	extensions     map[string]any
+	field          string // the options field the extensions came from, for errors
+	tamper         Tamper
+}
+
+// authDataFlags builds the flags byte (WebAuthn L3 §6.1) on top of base
+// and the CBOR extension outputs, then applies any flag tampering.
+func authDataFlags(base byte, r flagRequest) (byte, []byte, error) {
+	flags := base
+	for _, f := range []struct {
+		set bool
+		bit byte
+	}{{r.up, flagUP}, {r.uv, flagUV}, {r.be, flagBE}, {r.bs, flagBS}} {
+		if f.set {
+			flags |= f.bit
+		}
+	}
+	var ext []byte
+	if len(r.extensions) > 0 {
+		flags |= flagED
+		em, err := cborEncoder()
+		if err != nil {
+			return 0, nil, err
+		}
+		if ext, err = em.Marshal(r.extensions); err != nil {
+			return 0, nil, &OptionError{Field: r.field, Reason: err.Error()}
+		}
+	}
+	if r.tamper.Flags != nil {
+		flags = r.tamper.Flags(flags)
+	}
+	return flags, ext, nil
 }
