@@ -312,7 +312,9 @@ func (c *Credential) checkEcho() error {
 	if c.echo.authenticatorData != nil && !bytes.Equal(c.echo.authenticatorData, c.att.RawAuthData) {
 		return errorf(CodeResponseMismatch, "response.authenticatorData", nil, "differs from the authenticator data in the attestation object")
 	}
-	if c.echo.publicKeyAlg != nil && *c.echo.publicKeyAlg != c.PublicKeyAlgorithm {
+	// 0 is reserved in the COSE registry; go-webauthn's own
+	// CredentialCreationResponse writes it when the client sent nothing.
+	if c.echo.publicKeyAlg != nil && *c.echo.publicKeyAlg != 0 && *c.echo.publicKeyAlg != c.PublicKeyAlgorithm {
 		return errorf(CodeResponseMismatch, "response.publicKeyAlgorithm", nil, "says %d, the credential public key says %d", *c.echo.publicKeyAlg, c.PublicKeyAlgorithm)
 	}
 	if c.echo.publicKey != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -217,4 +218,20 @@ func TestMalformedCertificate(t *testing.T) {
 	b, err := json.Marshal(c)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "certificatesError")
+}
+
+// TestGoWebAuthnShape: a registration marshalled from go-webauthn's own
+// protocol.CredentialCreationResponse (which writes "publicKeyAlgorithm": 0
+// and nulls for absent members) reads like the browser's.
+func TestGoWebAuthnShape(t *testing.T) {
+	s := mustSample(t, "yubico-yubikey-5ci-packed")
+	var ccr protocol.CredentialCreationResponse
+	require.NoError(t, json.Unmarshal(s.Registration, &ccr))
+	b, err := json.Marshal(ccr)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"publicKeyAlgorithm":0`)
+	c, err := passkey.Verify(b, sampleOptions(t, s))
+	require.NoError(t, err)
+	assert.Empty(t, c.Warnings)
+	assert.Equal(t, "packed", c.Format)
 }
