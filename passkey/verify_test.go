@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -416,4 +417,23 @@ func TestClientDataStrict(t *testing.T) {
 			assert.Contains(t, err.Error(), "response.clientDataJSON")
 		})
 	}
+}
+
+// TestUnsupportedAlgorithm: a credential public key whose COSE algorithm
+// keytier cannot verify (here -260, unassigned) is refused when decoding.
+func TestUnsupportedAlgorithm(t *testing.T) {
+	a := newAuthenticator(t, passkeytest.AttestationNone, passkeytest.ES256)
+	data := register(t, a, func(o *passkeytest.RegisterOptions) {
+		o.Tamper.AuthenticatorData = func(ad []byte) []byte {
+			// The COSE key is the last item; its alg member is 03 26 (-7).
+			i := bytes.Index(ad[55:], []byte{0x03, 0x26})
+			require.Positive(t, i)
+			i += 55
+			return slices.Concat(ad[:i], []byte{0x03, 0x39, 0x01, 0x03}, ad[i+2:])
+		}
+	})
+	_, err := passkey.Inspect(data)
+	require.Error(t, err)
+	assert.Equal(t, passkey.CodeAlgUnsupported, passkey.CodeOf(err), "%v", err)
+	assert.Contains(t, err.Error(), "-260")
 }
