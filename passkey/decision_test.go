@@ -1,0 +1,310 @@
+package passkey_test
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keytier/keytier/assurance"
+	"github.com/keytier/keytier/internal/samples"
+	"github.com/keytier/keytier/passkey"
+)
+
+const (
+	adminsGroup   = "a1000000-0000-4000-8000-000000000001"
+	excludedGroup = "e1000000-0000-4000-8000-000000000009"
+	profDefault   = "00000000-0000-0000-0000-000000000001"
+	profAdmins    = "00000000-0000-0000-0000-000000000002"
+	profWorkforce = "00000000-0000-0000-0000-000000000003"
+)
+
+var (
+	yubiKey5NFC    = uuid.MustParse("2fc0579f-8113-47ea-b116-bb5a8db9202a")
+	appleICloud    = uuid.MustParse("fbfc3007-154e-4ecc-8c0b-6e020557d7bd")
+	authenticatorI = uuid.MustParse("90a3ccdf-635c-4729-a248-9b709135078f")
+	unlistedKey    = uuid.MustParse("6d44ba9b-f6ec-2e49-b930-0c8fe920cb73")
+)
+
+func rollout(t testing.TB) *passkey.FIDO2Policy {
+	t.Helper()
+	p, err := passkey.ParseFIDO2Policy(readPolicyFile(t, "keytier-rollout.json"))
+	require.NoError(t, err)
+	return p
+}
+
+func codes(d passkey.Decision) []passkey.ReasonCode {
+	var out []passkey.ReasonCode
+	for _, r := range d.Reasons {
+		out = append(out, r.Code)
+	}
+	return out
+}
+
+func TestProfilesFor(t *testing.T) {
+	p := rollout(t)
+	tests := []struct {
+		name    string
+		subject passkey.Subject
+		want    []string
+	}{
+		{"everyone gets the workforce profile", passkey.Subject{UserID: "u1"}, []string{profWorkforce}},
+		{"admins get both, in passkeyProfiles order", passkey.Subject{UserID: "u2", GroupIDs: []string{"other", adminsGroup}}, []string{profAdmins, profWorkforce}},
+		{"group ids compare without case", passkey.Subject{GroupIDs: []string{"A1000000-0000-4000-8000-000000000001"}}, []string{profAdmins, profWorkforce}},
+		{"exclusion wins over every inclusion", passkey.Subject{GroupIDs: []string{adminsGroup, excludedGroup}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, sp := range p.ProfilesFor(tt.subject) {
+				got = append(got, sp.Profile.ID)
+				assert.NotEmpty(t, sp.Targets)
+				assert.NotEmpty(t, sp.Why)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+
+	admin := p.ProfilesFor(passkey.Subject{GroupIDs: []string{adminsGroup}})
+	require.Len(t, admin, 2)
+	assert.Equal(t, 0, admin[0].Targets[0].Index)
+	assert.Equal(t, 1, admin[1].Targets[0].Index)
+	assert.Contains(t, admin[1].Why, "all users (includeTargets.1)")
+}
+
+func TestProfilesForDefaultAndLegacy(t *testing.T) {
+	// A target without allowedPasskeyProfiles gets the default profile.
+	p, err := passkey.ParseFIDO2Policy([]byte(`{"state":"enabled","defaultPasskeyProfile":"` + profDefault + `",
+		"passkeyProfiles":[{"id":"` + profDefault + `","passkeyTypes":"deviceBound"},{"id":"` + profAdmins + `","passkeyTypes":"synced"}],
+		"includeTargets":[{"targetType":"group","id":"g1"},{"targetType":"user","id":"u9","allowedPasskeyProfiles":["` + profAdmins + `"]}]}`))
+	require.NoError(t, err)
+	got := p.ProfilesFor(passkey.Subject{UserID: "u9", GroupIDs: []string{"g1"}})
+	require.Len(t, got, 2)
+	assert.Equal(t, profDefault, got[0].Profile.ID)
+	assert.True(t, got[0].ByDefault)
+	assert.Equal(t, profAdmins, got[1].Profile.ID)
+	assert.False(t, got[1].ByDefault)
+	assert.Contains(t, got[1].Why, "user u9")
+	assert.Empty(t, p.ProfilesFor(passkey.Subject{UserID: "someone else"}))
+
+	// A legacy policy acts as one device-bound profile for every include target.
+	legacy, err := passkey.ParseFIDO2Policy(readPolicyFile(t, "graph-v1.0-fido2-get-response.json"))
+	require.NoError(t, err)
+	got = legacy.ProfilesFor(passkey.Subject{UserID: "anyone"})
+	require.Len(t, got, 1)
+	assert.True(t, got[0].Legacy)
+	assert.Equal(t, passkey.LegacyProfileID, got[0].Profile.ID)
+	assert.Equal(t, passkey.PasskeyTypes("deviceBound"), got[0].Profile.PasskeyTypes)
+	assert.Equal(t, passkey.AttestationAtRegistration, got[0].Profile.AttestationEnforcement, "isAttestationEnforced: true")
+}
+
+func TestEvaluate(t *testing.T) {
+	p := rollout(t)
+	worker := passkey.Subject{UserID: "u1"}
+	admin := passkey.Subject{UserID: "u2", GroupIDs: []string{adminsGroup}}
+	attestedKey := passkey.CredentialFacts{AAGUID: yubiKey5NFC, Type: passkey.DeviceBound, Attestation: passkey.AttestationTrusted}
+	syncedApple := passkey.CredentialFacts{AAGUID: appleICloud, Type: passkey.Synced}
+
+	tests := []struct {
+		name     string
+		policy   *passkey.FIDO2Policy
+		subject  passkey.Subject
+		facts    passkey.CredentialFacts
+		admitted bool
+		by       string
+		reasons  []passkey.ReasonCode
+	}{
+		{name: "workforce synced passkey", subject: worker, facts: syncedApple, admitted: true, by: profWorkforce},
+		{name: "admin with attested allowed key: first admitting profile", subject: admin, facts: attestedKey, admitted: true, by: profAdmins},
+		{name: "admin with synced passkey: admitted by ANY profile (workforce)", subject: admin, facts: syncedApple, admitted: true, by: profWorkforce},
+		{name: "excluded", subject: passkey.Subject{GroupIDs: []string{adminsGroup, excludedGroup}}, facts: attestedKey,
+			reasons: []passkey.ReasonCode{passkey.ReasonExcluded}},
+		{name: "blocked AAGUID, every profile's reasons", subject: admin,
+			facts:   passkey.CredentialFacts{AAGUID: authenticatorI, Type: passkey.DeviceBound},
+			reasons: []passkey.ReasonCode{passkey.ReasonAAGUIDNotAllowed, passkey.ReasonAttestationRequired, passkey.ReasonAAGUIDBlocked}},
+		{name: "untrusted attestation on an unlisted key", subject: admin,
+			facts:   passkey.CredentialFacts{AAGUID: unlistedKey, Type: passkey.DeviceBound, Attestation: passkey.AttestationUntrusted},
+			reasons: nil, admitted: true, by: profWorkforce},
+		{name: "registered passkey: attestation is not checked at sign-in", subject: passkey.Subject{GroupIDs: []string{adminsGroup}},
+			facts:    passkey.CredentialFacts{AAGUID: yubiKey5NFC, Type: passkey.DeviceBound, Registered: true},
+			admitted: true, by: profAdmins},
+	}
+	strict := mustPolicy(t, `{"state":"enabled","passkeyProfiles":[
+		{"id":"p1","name":"Keys","passkeyTypes":"deviceBound","attestationEnforcement":"registrationOnly",
+		 "keyRestrictions":{"isEnforced":true,"enforcementType":"allow","aaGuids":["2fc0579f-8113-47ea-b116-bb5a8db9202a"]}}],
+		"includeTargets":[{"targetType":"group","id":"all_users","allowedPasskeyProfiles":["p1"]}]}`)
+	tests = append(tests, []struct {
+		name     string
+		policy   *passkey.FIDO2Policy
+		subject  passkey.Subject
+		facts    passkey.CredentialFacts
+		admitted bool
+		by       string
+		reasons  []passkey.ReasonCode
+	}{
+		{name: "type not allowed and attestation absent", policy: strict, subject: worker, facts: passkey.CredentialFacts{AAGUID: yubiKey5NFC, Type: passkey.Synced},
+			reasons: []passkey.ReasonCode{passkey.ReasonTypeNotAllowed, passkey.ReasonAttestationRequired}},
+		{name: "type unknown", policy: strict, subject: worker, facts: passkey.CredentialFacts{AAGUID: yubiKey5NFC, Attestation: passkey.AttestationTrusted},
+			reasons: []passkey.ReasonCode{passkey.ReasonTypeUnknown}},
+		{name: "attestation untrusted", policy: strict, subject: worker, facts: passkey.CredentialFacts{AAGUID: yubiKey5NFC, Type: passkey.DeviceBound, Attestation: passkey.AttestationUntrusted},
+			reasons: []passkey.ReasonCode{passkey.ReasonAttestationUntrusted}},
+		{name: "AAGUID not disclosed", policy: strict, subject: worker, facts: passkey.CredentialFacts{Type: passkey.DeviceBound, Attestation: passkey.AttestationTrusted},
+			reasons: []passkey.ReasonCode{passkey.ReasonAAGUIDNotAllowed}},
+		{name: "strict admits attested listed key", policy: strict, subject: worker, facts: attestedKey, admitted: true, by: "p1"},
+		{name: "disabled policy, not in scope", policy: mustPolicy(t, `{"state":"disabled","includeTargets":[{"targetType":"group","id":"g1"}]}`),
+			subject: worker, facts: attestedKey,
+			reasons: []passkey.ReasonCode{passkey.ReasonPolicyDisabled, passkey.ReasonNotInScope}},
+		{name: "disabled policy still reports profile reasons", policy: mustPolicy(t, `{"state":"disabled","includeTargets":[{"targetType":"group","id":"all_users"}]}`),
+			subject: worker, facts: syncedApple,
+			reasons: []passkey.ReasonCode{passkey.ReasonPolicyDisabled, passkey.ReasonTypeNotAllowed}},
+		{name: "legacy policy: allow list and attestation", policy: mustPolicy(t, `{"state":"enabled","isAttestationEnforced":true,
+			"keyRestrictions":{"isEnforced":true,"enforcementType":"allow","aaGuids":["2fc0579f-8113-47ea-b116-bb5a8db9202a"]},
+			"includeTargets":[{"targetType":"group","id":"all_users"}]}`),
+			subject: worker, facts: passkey.CredentialFacts{AAGUID: unlistedKey, Type: passkey.DeviceBound},
+			reasons: []passkey.ReasonCode{passkey.ReasonAAGUIDNotAllowed, passkey.ReasonAttestationRequired}},
+		{name: "legacy policy admits a device-bound key", policy: mustPolicy(t, `{"state":"enabled","includeTargets":[{"targetType":"group","id":"all_users"}]}`),
+			subject: worker, facts: passkey.CredentialFacts{AAGUID: unlistedKey, Type: passkey.DeviceBound}, admitted: true, by: passkey.LegacyProfileID},
+		{name: "legacy policy block list", policy: mustPolicy(t, `{"state":"enabled",
+			"keyRestrictions":{"isEnforced":true,"enforcementType":"block","aaGuids":["6d44ba9b-f6ec-2e49-b930-0c8fe920cb73"]},
+			"includeTargets":[{"targetType":"group","id":"all_users"}]}`),
+			subject: worker, facts: passkey.CredentialFacts{AAGUID: unlistedKey, Type: passkey.DeviceBound},
+			reasons: []passkey.ReasonCode{passkey.ReasonAAGUIDBlocked}},
+		{name: "no profile: target names none and there is no default", policy: mustPolicy(t, `{"state":"enabled",
+			"passkeyProfiles":[{"id":"p1","passkeyTypes":"synced"}],"includeTargets":[{"targetType":"group","id":"all_users"}]}`),
+			subject: worker, facts: syncedApple, reasons: []passkey.ReasonCode{passkey.ReasonNoProfile}},
+		{name: "unknown settings admit nothing", policy: mustPolicy(t, `{"state":"enabled","passkeyProfiles":[
+			{"id":"p1","passkeyTypes":"deviceBound,unknownFutureValue","attestationEnforcement":"unknownFutureValue",
+			 "keyRestrictions":{"isEnforced":true,"enforcementType":"unknownFutureValue","aaGuids":[]}}],
+			"includeTargets":[{"targetType":"group","id":"all_users","allowedPasskeyProfiles":["p1"]}]}`, true),
+			subject: worker, facts: syncedApple,
+			reasons: []passkey.ReasonCode{passkey.ReasonSettingUnknown, passkey.ReasonSettingUnknown, passkey.ReasonSettingUnknown}},
+	}...)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pol := tt.policy
+			if pol == nil {
+				pol = p
+			}
+			d := pol.Evaluate(tt.subject, tt.facts)
+			assert.Equal(t, tt.admitted, d.Admitted)
+			assert.Equal(t, tt.reasons, codes(d))
+			if tt.admitted {
+				require.NotNil(t, d.By)
+				assert.Equal(t, tt.by, d.By.Profile.ID)
+				assert.Empty(t, d.Reasons)
+			} else {
+				assert.Nil(t, d.By)
+			}
+			for _, r := range d.Reasons {
+				assert.NotEmpty(t, r.Message)
+			}
+		})
+	}
+}
+
+// mustPolicy reads a policy; with lenient set it skips validation, for
+// policies whose point is a value Validate refuses.
+func mustPolicy(t testing.TB, doc string, lenient ...bool) *passkey.FIDO2Policy {
+	t.Helper()
+	if len(lenient) > 0 && lenient[0] {
+		var p passkey.FIDO2Policy
+		require.NoError(t, p.UnmarshalJSON([]byte(doc)))
+		return &p
+	}
+	p, err := passkey.ParseFIDO2Policy([]byte(doc))
+	require.NoError(t, err)
+	return p
+}
+
+func TestEvaluateReasonsNameProfiles(t *testing.T) {
+	p := rollout(t)
+	d := p.Evaluate(passkey.Subject{GroupIDs: []string{adminsGroup}}, passkey.CredentialFacts{AAGUID: authenticatorI, Authenticator: "Microsoft Authenticator for iOS", Type: passkey.DeviceBound})
+	require.Len(t, d.Reasons, 3)
+	assert.Equal(t, profAdmins, d.Reasons[0].Profile)
+	assert.Contains(t, d.Reasons[0].Message, "Microsoft Authenticator for iOS")
+	assert.Equal(t, profWorkforce, d.Reasons[2].Profile)
+	assert.Contains(t, d.Reasons[2].Message, "block list")
+}
+
+func TestEvaluateRealCredentials(t *testing.T) {
+	p := rollout(t)
+	admin := passkey.Subject{GroupIDs: []string{adminsGroup}}
+	tests := []struct {
+		sample   string
+		admitted bool
+	}{
+		// Inspect does not verify, so the YubiKey's attestation is not
+		// trusted: the admin profile refuses it, the workforce one admits it.
+		{"yubico-yubikey-5ci-packed", true},
+		{"wasmo-icloud-keychain-none", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sample, func(t *testing.T) {
+			s, err := samples.Get(tt.sample)
+			require.NoError(t, err)
+			c, err := passkey.Inspect(s.Registration)
+			require.NoError(t, err)
+			f := passkey.CredentialFactsOf(c)
+			assert.Equal(t, c.AAGUID, f.AAGUID)
+			assert.Equal(t, c.PasskeyType, f.Type)
+			d := p.Evaluate(admin, f)
+			assert.Equal(t, tt.admitted, d.Admitted)
+			assert.Equal(t, profWorkforce, d.By.Profile.ID)
+		})
+	}
+
+	s, err := samples.Get("yubico-yubikey-5ci-packed")
+	require.NoError(t, err)
+	c, err := passkey.Inspect(s.Registration)
+	require.NoError(t, err)
+	f := passkey.CredentialFactsOf(c)
+	assert.Equal(t, passkey.AttestationUntrusted, f.Attestation, "a packed statement that was not verified")
+	strictOnly := passkey.Subject{GroupIDs: []string{adminsGroup}}
+	only := p.PasskeyProfiles[1]
+	d := (&passkey.FIDO2Policy{State: passkey.PolicyEnabled, PasskeyProfiles: []passkey.PasskeyProfile{only},
+		IncludeTargets: []passkey.IncludeTarget{{TargetType: passkey.TargetGroup, ID: adminsGroup, AllowedPasskeyProfiles: []string{only.ID}}}}).Evaluate(strictOnly, f)
+	assert.False(t, d.Admitted)
+	assert.Equal(t, []passkey.ReasonCode{passkey.ReasonAttestationUntrusted}, codes(d))
+
+	icloud, err := samples.Get("wasmo-icloud-keychain-none")
+	require.NoError(t, err)
+	c, err = passkey.Inspect(icloud.Registration)
+	require.NoError(t, err)
+	assert.Equal(t, passkey.AttestationAbsent, passkey.CredentialFactsOf(c).Attestation)
+}
+
+func TestAALRange(t *testing.T) {
+	tests := []struct {
+		name              string
+		profile           passkey.PasskeyProfile
+		lowest, highest   assurance.Level
+		highestSyncable   assurance.Syncability
+		highestAttestedTo bool
+	}{
+		{"synced only: AAL2 at best", passkey.PasskeyProfile{PasskeyTypes: "synced"}, assurance.AAL1, assurance.AAL2, assurance.Syncable, false},
+		{"device-bound with attestation: AAL3", passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration}, assurance.AAL1, assurance.AAL3, assurance.DeviceBound, true},
+		{"both, no attestation: still reaches AAL3 with an attested key", passkey.PasskeyProfile{PasskeyTypes: "deviceBound,synced", AttestationEnforcement: passkey.AttestationNotEnforced}, assurance.AAL1, assurance.AAL3, assurance.DeviceBound, true},
+		{"synced with attestation enforced admits nothing classifiable as synced", passkey.PasskeyProfile{PasskeyTypes: "synced", AttestationEnforcement: passkey.AttestationAtRegistration}, assurance.LevelNone, assurance.LevelNone, assurance.SyncabilityUnknown, false},
+		{"unknown type only", passkey.PasskeyProfile{PasskeyTypes: "unknownFutureValue"}, assurance.AAL1, assurance.AAL2, assurance.SyncabilityUnknown, false},
+		{"no types", passkey.PasskeyProfile{}, assurance.LevelNone, assurance.LevelNone, assurance.SyncabilityUnknown, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lo, hi := tt.profile.AALRange()
+			assert.Equal(t, tt.lowest, lo)
+			assert.Equal(t, tt.highest, hi)
+			a := tt.profile.Assurance()
+			assert.NotEmpty(t, a.Why)
+			if hi == assurance.LevelNone {
+				return
+			}
+			assert.Equal(t, tt.highestSyncable, a.HighestEvidence.Syncability)
+			assert.Equal(t, tt.highestAttestedTo, a.HighestEvidence.AttestationTrusted)
+			assert.False(t, a.LowestEvidence.UserVerified, "without UV a passkey is single-factor")
+			// The bounds are Classify's verdicts on the evidence shown.
+			assert.Equal(t, assurance.Classify(a.HighestEvidence).AAL, hi)
+			assert.Equal(t, assurance.Classify(a.LowestEvidence).AAL, lo)
+		})
+	}
+}
