@@ -17,6 +17,12 @@
 //   - Credential.Classify returns the AAL with its rule trace.
 //   - Analyze does all three and returns the Report that
 //     `keytier inspect --json` prints.
+//   - ParseFIDO2Policy reads Entra's FIDO2 (passkey) method policy with its
+//     passkey profiles, as Microsoft Graph serves it; FIDO2Policy.Evaluate
+//     decides whether a user's credential is admitted, and by which
+//     profile, or why not; PasskeyProfile.AALRange says which assurance
+//     levels a profile can admit. ParseFIDO2Method reads Graph's record of
+//     a registered passkey for the same decisions.
 //
 // # Who checks what
 //
