@@ -1,0 +1,168 @@
+package graphadapter
+
+import "strings"
+
+// index answers the lookups readiness checks make for every user. Check
+// builds it once, in time linear in users + memberships + assignments.
+type index struct {
+	users    map[string]int   // user id → position in Users
+	upns     map[string]int   // lower-cased userPrincipalName → position in Users
+	groups   map[string]int   // group id → position in Groups
+	groupsOf map[string][]int // user id → positions of the groups listing it
+	// assignedTo: principal id → positions in RoleAssignments.
+	assignedTo map[string][]int
+}
+
+func buildIndex(s *Snapshot, users, groups map[string]int) *index {
+	if users == nil {
+		users = make(map[string]int, len(s.Users))
+		for i := range s.Users {
+			users[s.Users[i].ID] = i
+		}
+	}
+	if groups == nil {
+		groups = make(map[string]int, len(s.Groups))
+		for i := range s.Groups {
+			groups[s.Groups[i].ID] = i
+		}
+	}
+	idx := &index{
+		users:      users,
+		upns:       make(map[string]int, len(s.Users)),
+		groups:     groups,
+		groupsOf:   make(map[string][]int, len(s.Users)),
+		assignedTo: make(map[string][]int, len(s.RoleAssignments)),
+	}
+	for i := range s.Users {
+		if upn := s.Users[i].UserPrincipalName; upn != "" {
+			idx.upns[strings.ToLower(upn)] = i
+		}
+	}
+	for gi := range s.Groups {
+		for _, id := range s.Groups[gi].Members {
+			if _, ok := users[id]; !ok {
+				continue
+			}
+			list := idx.groupsOf[id]
+			if n := len(list); n > 0 && list[n-1] == gi {
+				continue // listed twice in the same group
+			}
+			idx.groupsOf[id] = append(list, gi)
+		}
+	}
+	for ai := range s.RoleAssignments {
+		p := s.RoleAssignments[ai].PrincipalID
+		idx.assignedTo[p] = append(idx.assignedTo[p], ai)
+	}
+	return idx
+}
+
+// index returns the index, building it for a snapshot that was never
+// checked.
+func (s *Snapshot) index() *index {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idx == nil {
+		s.idx = buildIndex(s, nil, nil)
+	}
+	return s.idx
+}
+
+// UserByID returns the user with the given object id.
+func (s *Snapshot) UserByID(id string) (*User, bool) {
+	i, ok := s.index().users[id]
+	if !ok {
+		return nil, false
+	}
+	return &s.Users[i], true
+}
+
+// UserByUPN returns the user with the given userPrincipalName, compared
+// without regard to case as Entra compares sign-in names.
+func (s *Snapshot) UserByUPN(upn string) (*User, bool) {
+	i, ok := s.index().upns[strings.ToLower(upn)]
+	if !ok {
+		return nil, false
+	}
+	return &s.Users[i], true
+}
+
+// GroupByID returns the group with the given object id.
+func (s *Snapshot) GroupByID(id string) (*Group, bool) {
+	i, ok := s.index().groups[id]
+	if !ok {
+		return nil, false
+	}
+	return &s.Groups[i], true
+}
+
+// GroupsOf returns the groups that list userID among their members, in
+// snapshot order.
+func (s *Snapshot) GroupsOf(userID string) []*Group {
+	pos := s.index().groupsOf[userID]
+	out := make([]*Group, len(pos))
+	for i, gi := range pos {
+		out[i] = &s.Groups[gi]
+	}
+	return out
+}
+
+// MembersOf returns the users of the snapshot that groupID lists, in member
+// order; member ids that are not users of the snapshot are left out (Check
+// warned about them). It returns nil for an unknown group.
+func (s *Snapshot) MembersOf(groupID string) []*User {
+	idx := s.index()
+	gi, ok := idx.groups[groupID]
+	if !ok {
+		return nil
+	}
+	members := s.Groups[gi].Members
+	out := make([]*User, 0, len(members))
+	seen := make(map[int]struct{}, len(members))
+	for _, id := range members {
+		ui, ok := idx.users[id]
+		if !ok {
+			continue
+		}
+		if _, dup := seen[ui]; dup {
+			continue
+		}
+		seen[ui] = struct{}{}
+		out = append(out, &s.Users[ui])
+	}
+	return out
+}
+
+// RolesOf returns the role assignments that apply to userID: those made to
+// the user directly, then those made to a group that lists the user (Entra
+// lets roles be assigned to role-assignable groups; their members hold the
+// role). An inherited assignment keeps the group as its PrincipalID.
+func (s *Snapshot) RolesOf(userID string) []RoleAssignment {
+	idx := s.index()
+	var out []RoleAssignment
+	for _, ai := range idx.assignedTo[userID] {
+		out = append(out, s.RoleAssignments[ai])
+	}
+	for _, gi := range idx.groupsOf[userID] {
+		for _, ai := range idx.assignedTo[s.Groups[gi].ID] {
+			out = append(out, s.RoleAssignments[ai])
+		}
+	}
+	return out
+}
+
+// PrivilegedRolesOf returns the privileged roles (PrivilegedRoles) userID
+// holds, directly or through a group, each once, in PrivilegedRoles order.
+func (s *Snapshot) PrivilegedRolesOf(userID string) []Role {
+	held := make(map[string]bool)
+	for _, a := range s.RolesOf(userID) {
+		held[a.RoleDefinitionID] = true
+	}
+	var out []Role
+	for _, r := range privilegedRoles {
+		if held[r.TemplateID] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
