@@ -1,0 +1,185 @@
+package tap
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// User is a directory user, as the flows need it.
+type User struct {
+	ID                string
+	UserPrincipalName string
+	DisplayName       string
+}
+
+// Directory is the part of an identity directory the onboarding and
+// recovery flows use. graphadapter implements it against Microsoft Graph;
+// MemoryDirectory is an in-memory one.
+type Directory interface {
+	// CreateUser creates a user and returns it with its id.
+	CreateUser(ctx context.Context, u User) (User, error)
+	// Groups returns the ids of the groups the user belongs to, for the
+	// policy's targets.
+	Groups(ctx context.Context, userID string) ([]string, error)
+	// RemovePasskey deletes one of the user's passkeys (Graph:
+	// DELETE /users/{id}/authentication/fido2Methods/{id}).
+	RemovePasskey(ctx context.Context, userID, credentialID string) error
+}
+
+// Onboarding is the result of Onboard.
+type Onboarding struct {
+	User   User
+	Issued Issued
+}
+
+// OnboardRequest describes a new hire.
+type OnboardRequest struct {
+	User  User         // the account to create; ID is assigned by the directory
+	Actor string       // who onboards (recorded in the audit trail)
+	Issue IssueRequest // lifetime, start and usage of the pass; UserID, Actor and GroupIDs are filled in
+}
+
+// Onboard creates the new hire's account and issues a Temporary Access Pass
+// for their first sign-in, the way Entra bootstraps passwordless accounts:
+// the pass is handed over, the new hire redeems it (Register) and registers
+// a passkey. A one-time pass is issued unless the request says otherwise.
+func Onboard(ctx context.Context, svc *Service, dir Directory, req OnboardRequest) (Onboarding, error) {
+	u, err := dir.CreateUser(ctx, req.User)
+	if err != nil {
+		return Onboarding{}, fmt.Errorf("tap: onboard: creating user: %w", err)
+	}
+	groups, err := dir.Groups(ctx, u.ID)
+	if err != nil {
+		return Onboarding{}, fmt.Errorf("tap: onboard: groups of %q: %w", u.ID, err)
+	}
+	ir := req.Issue
+	ir.UserID, ir.Actor, ir.GroupIDs = u.ID, req.Actor, groups
+	if ir.Usage == UsagePolicy {
+		ir.Usage = UsageOnce
+	}
+	iss, err := svc.Issue(ctx, ir)
+	if err != nil {
+		return Onboarding{User: u}, fmt.Errorf("tap: onboard %q: %w", u.ID, err)
+	}
+	return Onboarding{User: u, Issued: iss}, nil
+}
+
+// RecoverRequest describes a user who lost a device.
+type RecoverRequest struct {
+	UserID string
+	// LostCredentialIDs are the passkeys on the lost device; each is
+	// removed before the pass is issued, so the lost device cannot sign
+	// in any more.
+	LostCredentialIDs []string
+	Actor             string
+	Issue             IssueRequest // UserID, Actor and GroupIDs are filled in
+}
+
+// Recover removes the lost passkeys and issues a pass with which the user
+// signs in and registers a new passkey (Register). Any pass the user still
+// has is replaced.
+func Recover(ctx context.Context, svc *Service, dir Directory, req RecoverRequest) (Issued, error) {
+	for _, id := range req.LostCredentialIDs {
+		if err := dir.RemovePasskey(ctx, req.UserID, id); err != nil {
+			return Issued{}, fmt.Errorf("tap: recover %q: removing passkey %q: %w", req.UserID, id, err)
+		}
+	}
+	groups, err := dir.Groups(ctx, req.UserID)
+	if err != nil {
+		return Issued{}, fmt.Errorf("tap: recover %q: groups: %w", req.UserID, err)
+	}
+	ir := req.Issue
+	ir.UserID, ir.Actor, ir.GroupIDs = req.UserID, req.Actor, groups
+	iss, err := svc.Issue(ctx, ir)
+	if err != nil {
+		return Issued{}, fmt.Errorf("tap: recover %q: %w", req.UserID, err)
+	}
+	return iss, nil
+}
+
+// Register redeems the user's pass and, only if that succeeds, calls
+// register — which starts passkey registration (a WebAuthn create ceremony
+// with package passkey) — with the redeemed pass.
+func Register(ctx context.Context, svc *Service, userID, code string, register func(ctx context.Context, pass Info) error) error {
+	info, err := svc.Redeem(ctx, userID, code)
+	if err != nil {
+		return err
+	}
+	if err := register(ctx, info); err != nil {
+		return fmt.Errorf("tap: passkey registration for %q: %w", userID, err)
+	}
+	return nil
+}
+
+// MemoryDirectory is a Directory in memory, for tests and examples. User ids
+// are "user-1", "user-2", … in creation order.
+type MemoryDirectory struct {
+	mu       sync.Mutex
+	users    map[string]User
+	groups   map[string][]string
+	passkeys map[string][]string
+}
+
+// NewMemoryDirectory returns an empty MemoryDirectory.
+func NewMemoryDirectory() *MemoryDirectory {
+	return &MemoryDirectory{users: map[string]User{}, groups: map[string][]string{}, passkeys: map[string][]string{}}
+}
+
+// CreateUser implements Directory.
+func (d *MemoryDirectory) CreateUser(_ context.Context, u User) (User, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, e := range d.users {
+		if u.UserPrincipalName != "" && e.UserPrincipalName == u.UserPrincipalName {
+			return User{}, fmt.Errorf("tap: user %q already exists", u.UserPrincipalName)
+		}
+	}
+	u.ID = fmt.Sprintf("user-%d", len(d.users)+1)
+	d.users[u.ID] = u
+	return u, nil
+}
+
+// AddToGroup puts a user in a group.
+func (d *MemoryDirectory) AddToGroup(userID, groupID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.groups[userID] = append(d.groups[userID], groupID)
+}
+
+// AddPasskey records a passkey for a user.
+func (d *MemoryDirectory) AddPasskey(userID, credentialID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.passkeys[userID] = append(d.passkeys[userID], credentialID)
+}
+
+// Passkeys returns the user's passkey ids.
+func (d *MemoryDirectory) Passkeys(userID string) []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.passkeys[userID])
+}
+
+// Groups implements Directory.
+func (d *MemoryDirectory) Groups(_ context.Context, userID string) ([]string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.users[userID]; !ok {
+		return nil, fmt.Errorf("tap: directory has no user %q", userID)
+	}
+	return slices.Clone(d.groups[userID]), nil
+}
+
+// RemovePasskey implements Directory.
+func (d *MemoryDirectory) RemovePasskey(_ context.Context, userID, credentialID string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	i := slices.Index(d.passkeys[userID], credentialID)
+	if i < 0 {
+		return fmt.Errorf("tap: user %q has no passkey %q", userID, credentialID)
+	}
+	d.passkeys[userID] = slices.Delete(d.passkeys[userID], i, i+1)
+	return nil
+}

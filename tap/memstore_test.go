@@ -1,0 +1,12 @@
+package tap_test
+
+import (
+	"testing"
+
+	"github.com/keytier/keytier/tap"
+	"github.com/keytier/keytier/tap/taptest"
+)
+
+func TestMemoryStoreConformance(t *testing.T) {
+	taptest.RunStoreTests(t, func(*testing.T) tap.Store { return tap.NewMemoryStore() })
+}

@@ -1,0 +1,476 @@
+package tap_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keytier/keytier/tap"
+)
+
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// clock is a settable test clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// recorder is an AuditSink that keeps every event.
+type recorder struct {
+	mu     sync.Mutex
+	events []tap.Event
+}
+
+func (r *recorder) Audit(_ context.Context, e tap.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) actions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.events {
+		out = append(out, string(e.Action)+":"+string(e.Outcome)+":"+e.Reason)
+	}
+	return out
+}
+
+type fixture struct {
+	svc   *tap.Service
+	store *tap.MemoryStore
+	clock *clock
+	audit *recorder
+}
+
+var secret = []byte("0123456789abcdef0123456789abcdef")
+
+func newFixture(t *testing.T, mutate func(*tap.Options)) fixture {
+	t.Helper()
+	f := fixture{store: tap.NewMemoryStore(), clock: &clock{now: t0}, audit: &recorder{}}
+	opts := tap.Options{
+		Store:  f.store,
+		Secret: secret,
+		Now:    f.clock.Now,
+		Rand:   rand.NewChaCha8([32]byte{1}),
+		Audit:  f.audit,
+	}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	svc, err := tap.New(opts)
+	require.NoError(t, err)
+	f.svc = svc
+	return f
+}
+
+func policyWith(mutate func(*tap.Policy)) *tap.Policy {
+	p := tap.DefaultPolicy()
+	mutate(&p)
+	return &p
+}
+
+func TestNewOptions(t *testing.T) {
+	_, err := tap.New(tap.Options{Secret: secret})
+	assert.ErrorContains(t, err, "Store is required")
+	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret[:31]})
+	assert.ErrorContains(t, err, "31 bytes, want at least 32")
+	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret, Policy: policyWith(func(p *tap.Policy) { p.DefaultLength = 4 })})
+	assert.ErrorIs(t, err, tap.ErrInvalidPolicy)
+	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret, MaxFailedAttempts: -1})
+	assert.Error(t, err)
+
+	// The service keeps its own copy of the policy.
+	p := tap.DefaultPolicy()
+	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret, Policy: &p})
+	require.NoError(t, err)
+	p.IncludeTargets[0].ID = "changed"
+	assert.Equal(t, tap.AllUsers, svc.Policy().IncludeTargets[0].ID)
+}
+
+func TestIssueDefaults(t *testing.T) {
+	f := newFixture(t, nil)
+	iss, err := f.svc.Issue(context.Background(), tap.IssueRequest{UserID: "alice@example.com", Actor: "helpdesk"})
+	require.NoError(t, err)
+	ps := iss.Info.Pass
+	assert.Equal(t, "alice@example.com", ps.UserID)
+	assert.Equal(t, "helpdesk", ps.CreatedBy)
+	assert.True(t, ps.StartAt.Equal(t0))
+	assert.True(t, ps.ExpiresAt.Equal(t0.Add(time.Hour)), "default lifetime 60 minutes")
+	assert.Equal(t, 60, ps.LifetimeInMinutes)
+	assert.False(t, ps.UsableOnce, "policy isUsableOnce false")
+	assert.Nil(t, ps.Hash, "Info never carries the hash")
+	assert.Equal(t, tap.StatusActive, iss.Info.Status)
+	assert.Equal(t, "EnabledByPolicy", iss.Info.MethodUsabilityReason)
+	assert.Len(t, iss.Code.Reveal(), 8)
+	for _, c := range iss.Code.Reveal() {
+		assert.Contains(t, tap.Alphabet, string(c))
+	}
+	assert.Empty(t, iss.ReplacedID)
+
+	stored, err := f.store.GetByUser(context.Background(), "alice@example.com")
+	require.NoError(t, err)
+	assert.Len(t, stored.Hash, 32, "HMAC-SHA-256")
+	assert.NotContains(t, string(stored.Hash), iss.Code.Reveal())
+}
+
+func TestIssueLengthFollowsPolicy(t *testing.T) {
+	for _, n := range []int{8, 17, 48} {
+		f := newFixture(t, func(o *tap.Options) { o.Policy = policyWith(func(p *tap.Policy) { p.DefaultLength = n }) })
+		iss, err := f.svc.Issue(context.Background(), tap.IssueRequest{UserID: "u", Actor: "a"})
+		require.NoError(t, err)
+		assert.Len(t, iss.Code.Reveal(), n)
+	}
+}
+
+func TestIssueRefusals(t *testing.T) {
+	oneTime := policyWith(func(p *tap.Policy) { p.IsUsableOnce = true })
+	disabled := policyWith(func(p *tap.Policy) { p.State = tap.StateDisabled })
+	grouped := policyWith(func(p *tap.Policy) {
+		p.IncludeTargets = []tap.IncludeTarget{{ID: "new-hires", TargetType: tap.TargetGroup}}
+	})
+	tests := []struct {
+		name    string
+		policy  *tap.Policy
+		req     tap.IssueRequest
+		wantErr error
+		wantMsg string
+	}{
+		{"no user", nil, tap.IssueRequest{Actor: "a"}, tap.ErrInvalidRequest, "userId: is required"},
+		{"no actor", nil, tap.IssueRequest{UserID: "u"}, tap.ErrInvalidRequest, "actor: is required"},
+		{"long user", nil, tap.IssueRequest{UserID: strings.Repeat("u", 257), Actor: "a"}, tap.ErrInvalidRequest, "more than 256"},
+		{"lifetime below policy", nil, tap.IssueRequest{UserID: "u", Actor: "a", LifetimeInMinutes: 59}, tap.ErrInvalidRequest, "lifetimeInMinutes: 59 is outside the policy's 60–480"},
+		{"lifetime above policy", nil, tap.IssueRequest{UserID: "u", Actor: "a", LifetimeInMinutes: 481}, tap.ErrInvalidRequest, "lifetimeInMinutes: 481"},
+		{"start in the past", nil, tap.IssueRequest{UserID: "u", Actor: "a", StartAt: t0.Add(-time.Hour)}, tap.ErrInvalidRequest, "startDateTime"},
+		{"reusable under one-time policy", oneTime, tap.IssueRequest{UserID: "u", Actor: "a", Usage: tap.UsageReusable}, tap.ErrInvalidRequest, "isUsableOnce"},
+		{"unknown usage", nil, tap.IssueRequest{UserID: "u", Actor: "a", Usage: 7}, tap.ErrInvalidRequest, "isUsableOnce"},
+		{"policy disabled", disabled, tap.IssueRequest{UserID: "u", Actor: "a"}, tap.ErrDisabledByPolicy, "disabled"},
+		{"user not targeted", grouped, tap.IssueRequest{UserID: "u", Actor: "a", GroupIDs: []string{"staff"}}, tap.ErrDisabledByPolicy, `user "u"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(o *tap.Options) { o.Policy = tc.policy })
+			_, err := f.svc.Issue(context.Background(), tc.req)
+			require.ErrorIs(t, err, tc.wantErr)
+			assert.ErrorContains(t, err, tc.wantMsg)
+			assert.True(t, strings.HasPrefix(err.Error(), "tap: "), err.Error())
+			all, err := f.store.List(context.Background(), tap.Query{})
+			require.NoError(t, err)
+			assert.Empty(t, all, "nothing stored")
+			assert.Equal(t, []string{"issue:failure:" + tap.ReasonOf(tc.wantErr)}, f.audit.actions())
+		})
+	}
+}
+
+func TestIssueStartSkewAndFuture(t *testing.T) {
+	f := newFixture(t, nil)
+	iss, err := f.svc.Issue(context.Background(), tap.IssueRequest{UserID: "u", Actor: "a", StartAt: t0.Add(-time.Minute)})
+	require.NoError(t, err)
+	assert.True(t, iss.Info.Pass.StartAt.Equal(t0), "a start slightly in the past moves to now")
+
+	iss, err = f.svc.Issue(context.Background(), tap.IssueRequest{UserID: "v", Actor: "a", StartAt: t0.Add(24 * time.Hour), LifetimeInMinutes: 480})
+	require.NoError(t, err)
+	assert.Equal(t, tap.StatusNotYetValid, iss.Info.Status)
+	assert.Equal(t, "NotYetValid", iss.Info.MethodUsabilityReason)
+	assert.True(t, iss.Info.Pass.ExpiresAt.Equal(t0.Add(32*time.Hour)))
+}
+
+func TestIssueReplacesPreviousPass(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	first, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a"})
+	require.NoError(t, err)
+	second, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a"})
+	require.NoError(t, err)
+	assert.Equal(t, first.Info.Pass.ID, second.ReplacedID)
+	assert.NotEqual(t, first.Info.Pass.ID, second.Info.Pass.ID)
+
+	_, err = f.svc.Redeem(ctx, "u", first.Code.Reveal())
+	assert.ErrorIs(t, err, tap.ErrInvalidCode, "the replaced pass's code no longer works")
+	_, err = f.svc.Redeem(ctx, "u", second.Code.Reveal())
+	assert.NoError(t, err)
+	assert.Equal(t, []string{"issue:success:", "replace:success:", "issue:success:", "redeem:failure:invalid_code", "redeem:success:"}, f.audit.actions())
+	f.audit.mu.Lock()
+	assert.Equal(t, first.Info.Pass.ID, f.audit.events[1].PassID)
+	f.audit.mu.Unlock()
+}
+
+func TestRedeemLifecycle(t *testing.T) {
+	ctx := context.Background()
+	type step struct {
+		advance time.Duration
+		action  string // "redeem", "wrong", "revoke"
+		wantErr []error
+		status  tap.Status
+	}
+	tests := []struct {
+		name   string
+		usage  tap.Usage
+		policy *tap.Policy
+		start  time.Duration
+		steps  []step
+	}{
+		{"one-time", tap.UsageOnce, nil, 0, []step{
+			{0, "redeem", nil, tap.StatusUsed},
+			{time.Minute, "redeem", []error{tap.ErrUsed}, tap.StatusUsed},
+		}},
+		{"reusable until expiry", tap.UsageReusable, nil, 0, []step{
+			{0, "redeem", nil, tap.StatusActive},
+			{30 * time.Minute, "redeem", nil, tap.StatusActive},
+			{30*time.Minute - time.Microsecond, "redeem", nil, tap.StatusActive},
+			{time.Microsecond, "redeem", []error{tap.ErrExpired}, tap.StatusExpired},
+		}},
+		{"not yet valid", tap.UsageOnce, nil, time.Hour, []step{
+			{0, "redeem", []error{tap.ErrNotYetValid}, tap.StatusNotYetValid},
+			{time.Hour, "redeem", nil, tap.StatusUsed},
+		}},
+		{"revoked", tap.UsageReusable, nil, 0, []step{
+			{0, "revoke", nil, tap.StatusRevoked},
+			{0, "redeem", []error{tap.ErrRevoked}, tap.StatusRevoked},
+		}},
+		{"lockout", tap.UsageReusable, nil, 0, []step{
+			{0, "wrong", []error{tap.ErrInvalidCode}, tap.StatusActive},
+			{0, "wrong", []error{tap.ErrInvalidCode}, tap.StatusActive},
+			{0, "wrong", []error{tap.ErrInvalidCode, tap.ErrLockedOut}, tap.StatusLockedOut},
+			{0, "redeem", []error{tap.ErrLockedOut}, tap.StatusLockedOut},
+			{0, "wrong", []error{tap.ErrLockedOut}, tap.StatusLockedOut},
+		}},
+		{"wrong code on a dead pass does not count", tap.UsageOnce, nil, 0, []step{
+			{0, "redeem", nil, tap.StatusUsed},
+			{0, "wrong", []error{tap.ErrInvalidCode}, tap.StatusUsed},
+			{0, "wrong", []error{tap.ErrInvalidCode}, tap.StatusUsed},
+			{0, "wrong", []error{tap.ErrInvalidCode}, tap.StatusUsed},
+			{0, "wrong", []error{tap.ErrInvalidCode}, tap.StatusUsed},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(o *tap.Options) { o.MaxFailedAttempts = 3; o.Policy = tc.policy })
+			iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a", Usage: tc.usage, StartAt: t0.Add(tc.start)})
+			require.NoError(t, err)
+			for i, s := range tc.steps {
+				f.clock.Add(s.advance)
+				switch s.action {
+				case "redeem":
+					_, err = f.svc.Redeem(ctx, "u", iss.Code.Reveal())
+				case "wrong":
+					_, err = f.svc.Redeem(ctx, "u", "WRONG234")
+				case "revoke":
+					_, err = f.svc.Revoke(ctx, "admin", "u")
+				}
+				if len(s.wantErr) == 0 {
+					assert.NoError(t, err, "step %d", i)
+				}
+				for _, want := range s.wantErr {
+					assert.ErrorIs(t, err, want, "step %d", i)
+				}
+				if err != nil {
+					assert.NotContains(t, err.Error(), iss.Code.Reveal(), "step %d", i)
+					assert.True(t, strings.HasPrefix(err.Error(), "tap: "), err.Error())
+				}
+				info, err := f.svc.Status(ctx, "u")
+				require.NoError(t, err)
+				assert.Equal(t, s.status, info.Status, "step %d", i)
+				assert.Equal(t, s.status == tap.StatusActive, info.IsUsable, "step %d", i)
+			}
+		})
+	}
+}
+
+func TestRedeemNormalisesInput(t *testing.T) {
+	f := newFixture(t, func(o *tap.Options) { o.Policy = policyWith(func(p *tap.Policy) { p.DefaultLength = 12 }) })
+	iss, err := f.svc.Issue(context.Background(), tap.IssueRequest{UserID: "u", Actor: "a"})
+	require.NoError(t, err)
+	c := strings.ToLower(iss.Code.Reveal())
+	typed := c[:4] + "-" + c[4:8] + " " + c[8:]
+	_, err = f.svc.Redeem(context.Background(), "u", typed)
+	assert.NoError(t, err)
+}
+
+func TestRedeemUnknownUser(t *testing.T) {
+	f := newFixture(t, nil)
+	_, err := f.svc.Redeem(context.Background(), "nobody", "ABCD2345")
+	assert.ErrorIs(t, err, tap.ErrNotFound)
+	assert.Equal(t, []string{"redeem:failure:not_found"}, f.audit.actions())
+}
+
+// Entra blocks a reusable pass once the policy requires one-time passes.
+func TestPolicyChangeDisablesReusablePass(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, nil)
+	iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a", Usage: tap.UsageReusable})
+	require.NoError(t, err)
+	strict, err := tap.New(tap.Options{Store: f.store, Secret: secret, Now: f.clock.Now,
+		Policy: policyWith(func(p *tap.Policy) { p.IsUsableOnce = true })})
+	require.NoError(t, err)
+	_, err = strict.Redeem(ctx, "u", iss.Code.Reveal())
+	assert.ErrorIs(t, err, tap.ErrDisabledByPolicy)
+	info, err := strict.Status(ctx, "u")
+	require.NoError(t, err)
+	assert.Equal(t, "DisabledByPolicy", info.MethodUsabilityReason)
+	assert.Equal(t, "DisabledByPolicy", info.Graph().MethodUsabilityReason)
+}
+
+func TestWrongSecretRejectsCode(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, nil)
+	iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a"})
+	require.NoError(t, err)
+	other, err := tap.New(tap.Options{Store: f.store, Secret: []byte("another secret, 32 bytes or more!"), Now: f.clock.Now})
+	require.NoError(t, err)
+	_, err = other.Redeem(ctx, "u", iss.Code.Reveal())
+	assert.ErrorIs(t, err, tap.ErrInvalidCode)
+}
+
+func TestMethodUsabilityReasonMapping(t *testing.T) {
+	want := map[tap.Status]string{
+		tap.StatusActive:           "EnabledByPolicy",
+		tap.StatusDisabledByPolicy: "DisabledByPolicy",
+		tap.StatusExpired:          "Expired",
+		tap.StatusNotYetValid:      "NotYetValid",
+		tap.StatusUsed:             "OneTimeUsed",
+		tap.StatusRevoked:          "",
+		tap.StatusLockedOut:        "",
+	}
+	for st, reason := range want {
+		assert.Equal(t, reason, st.MethodUsabilityReason(), st)
+		if st == tap.StatusActive {
+			assert.NoError(t, st.Err())
+		} else {
+			assert.Error(t, st.Err(), st)
+		}
+	}
+}
+
+func TestRevokePurgeList(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, nil)
+	for _, u := range []string{"carol", "alice", "bob"} {
+		_, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: u, Actor: "admin"})
+		require.NoError(t, err)
+	}
+	_, err := f.svc.Revoke(ctx, "admin", "bob")
+	require.NoError(t, err)
+	_, err = f.svc.Revoke(ctx, "admin", "bob") // idempotent, no second event
+	require.NoError(t, err)
+	_, err = f.svc.Revoke(ctx, "admin", "nobody")
+	assert.ErrorIs(t, err, tap.ErrNotFound)
+
+	list, err := f.svc.List(ctx, tap.Query{})
+	require.NoError(t, err)
+	var got []string
+	for _, i := range list {
+		got = append(got, i.Pass.UserID+":"+string(i.Status))
+		assert.Nil(t, i.Pass.Hash)
+	}
+	assert.Equal(t, []string{"alice:active", "bob:revoked", "carol:active"}, got)
+
+	n, err := f.svc.PurgeExpired(ctx, "janitor")
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing has expired yet")
+	f.clock.Add(time.Hour)
+	n, err = f.svc.PurgeExpired(ctx, "janitor")
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	_, err = f.svc.Status(ctx, "alice")
+	assert.ErrorIs(t, err, tap.ErrNotFound)
+
+	assert.Equal(t, []string{
+		"issue:success:", "issue:success:", "issue:success:",
+		"revoke:success:", "revoke:failure:not_found",
+		"purge:success:", "purge:success:",
+	}, f.audit.actions())
+}
+
+// TestAuditNeverCarriesCode runs every operation and checks each event, as
+// JSON and as printed, for the code.
+func TestAuditNeverCarriesCode(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(o *tap.Options) { o.MaxFailedAttempts = 2 })
+	var codes []string
+	for i := range 5 {
+		iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: fmt.Sprint("u", i), Actor: "admin", Usage: tap.UsageOnce})
+		require.NoError(t, err)
+		codes = append(codes, iss.Code.Reveal())
+		// Wrong guesses that differ from the code in one character.
+		near := []byte(iss.Code.Reveal())
+		near[0] = tap.Alphabet[(strings.IndexByte(tap.Alphabet, near[0])+1)%len(tap.Alphabet)]
+		_, _ = f.svc.Redeem(ctx, fmt.Sprint("u", i), string(near))
+		_, _ = f.svc.Redeem(ctx, fmt.Sprint("u", i), iss.Code.Reveal())
+		_, _ = f.svc.Redeem(ctx, fmt.Sprint("u", i), iss.Code.Reveal())
+	}
+	_, _ = f.svc.Redeem(ctx, "u0", "WRONG234")
+	_, _ = f.svc.Redeem(ctx, "u1", "WRONG234")
+	_, _ = f.svc.Redeem(ctx, "u1", "WRONG234")
+	_, _ = f.svc.Revoke(ctx, "admin", "u2")
+	f.clock.Add(2 * time.Hour)
+	_, _ = f.svc.PurgeExpired(ctx, "janitor")
+
+	f.audit.mu.Lock()
+	defer f.audit.mu.Unlock()
+	require.NotEmpty(t, f.audit.events)
+	actions := map[tap.Action]bool{}
+	for _, e := range f.audit.events {
+		actions[e.Action] = true
+		assert.False(t, e.Time.IsZero())
+		assert.NotEmpty(t, e.Actor)
+		b, err := json.Marshal(e)
+		require.NoError(t, err)
+		for _, c := range codes {
+			assert.NotContains(t, string(b), c)
+			assert.NotContains(t, fmt.Sprintf("%+v %#v", e, e), c)
+		}
+	}
+	for _, a := range []tap.Action{tap.ActionIssue, tap.ActionRedeem, tap.ActionRevoke, tap.ActionPurge} {
+		assert.True(t, actions[a], "no %s event", a)
+	}
+}
+
+func TestLockEventEmittedOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(o *tap.Options) { o.MaxFailedAttempts = 2 })
+	_, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a"})
+	require.NoError(t, err)
+	for range 4 {
+		_, _ = f.svc.Redeem(ctx, "u", "WRONG234")
+	}
+	assert.Equal(t, []string{
+		"issue:success:",
+		"redeem:failure:invalid_code",
+		"redeem:failure:invalid_code", "lock:success:",
+		"redeem:failure:locked_out",
+		"redeem:failure:locked_out",
+	}, f.audit.actions())
+}
+
+func TestMemoryStoreHoldsNoCode(t *testing.T) {
+	f := newFixture(t, nil)
+	iss, err := f.svc.Issue(context.Background(), tap.IssueRequest{UserID: "u", Actor: "a"})
+	require.NoError(t, err)
+	assert.NotContains(t, fmt.Sprintf("%#v", f.store), iss.Code.Reveal())
+}
+
+func TestReasonOf(t *testing.T) {
+	assert.Equal(t, "", tap.ReasonOf(nil))
+	assert.Equal(t, "expired", tap.ReasonOf(fmt.Errorf("x: %w", tap.ErrExpired)))
+	assert.Equal(t, "error", tap.ReasonOf(errors.New("boom")))
+	assert.Equal(t, "canceled", tap.ReasonOf(context.Canceled))
+}
