@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -45,8 +46,13 @@ func SQLiteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPathEscaper.Replace(path) + "?" + q.Encode()
 }
+
+// uriPathEscaper escapes the characters that end or change the path of a
+// SQLite URI filename (sqlite.org/uri.html): without it a path containing
+// '#' or '?' opens a different, truncated file name.
+var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // OpenSQLite opens (creating if needed) the SQLite database file at path,
 // migrates it and returns a Store that closes the database on Close.
