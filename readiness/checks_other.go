@@ -1,0 +1,390 @@
+package readiness
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/keytier/keytier/graphadapter"
+	"github.com/keytier/keytier/passkey"
+)
+
+func checkWeakForPrivileged(e *env, c *Check) []Finding {
+	var out []Finding
+	names := map[string]string{configSMS: "SMS codes", configVoice: "voice calls", configEmail: "email one-time codes"}
+	why := map[string]string{
+		configSMS:   "Codes sent over the phone network are a restricted authenticator (SP 800-63B-4 §3.1.3.3) and can be phished or redirected by a SIM swap",
+		configVoice: "Codes read over the phone network are a restricted authenticator (SP 800-63B-4 §3.1.3.3) and can be phished",
+		configEmail: "Email is not an out-of-band channel (SP 800-63B-4 §3.1.3.1) and anyone who reads the mailbox gets the code",
+	}
+	for _, id := range []string{configSMS, configVoice, configEmail} {
+		conf, ok := e.s.AuthenticationMethodsPolicy.MethodConfiguration(id)
+		if !ok {
+			continue
+		}
+		var who []*person
+		for _, p := range e.privileged() {
+			if e.configEnabledFor(id, p) {
+				who = append(who, p)
+			}
+		}
+		if len(who) == 0 {
+			continue
+		}
+		f := c.finding(id)
+		f.Users = upns(who)
+		f.Admin = fmt.Sprintf("The %s method is enabled for %s. %s; a relayed code takes over a privileged account.", id, count(len(who), "privileged user", "privileged users"), why[id])
+		f.Plain = fmt.Sprintf("Your admin account can still sign in with %s, which a fake sign-in page can steal.", names[id])
+		cover := e.privilegedGroupCover(who)
+		if cover != nil {
+			excl := append(slices.Clone(e.targets[id].Exclude), cover...)
+			for _, t := range cover {
+				f.Groups = append(f.Groups, e.groupName(t.ID))
+			}
+			sort.Strings(f.Groups)
+			f.Remediation.Description = fmt.Sprintf("Exclude %s from the %s method (every member holds a privileged role).", strings.Join(f.Groups, ", "), id)
+			f.Remediation.GraphRequest = configPatch(id, conf.ODataType, map[string]any{"excludeTargets": excl})
+		} else {
+			f.Remediation.Description = fmt.Sprintf("Put the privileged accounts in a group and exclude it from the %s method.", id)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// privilegedGroupCover returns exclude targets for groups whose members are
+// all privileged and which together hold every one of who, or nil when no
+// such set exists (excluding a mixed group would take the method from
+// people who may need it).
+func (e *env) privilegedGroupCover(who []*person) []target {
+	left := map[string]bool{}
+	for _, p := range who {
+		left[p.u.ID] = true
+	}
+	// Only groups that hold one of who can help.
+	var candidates []string
+	for _, p := range who {
+		for _, id := range p.groupIDs {
+			if !slices.Contains(candidates, id) {
+				candidates = append(candidates, id)
+			}
+		}
+	}
+	var cover []target
+	for i := range e.s.Groups {
+		g := &e.s.Groups[i]
+		if !slices.Contains(candidates, g.ID) {
+			continue
+		}
+		members := e.s.MembersOf(g.ID)
+		if len(members) == 0 {
+			continue
+		}
+		allPriv, adds := true, false
+		for _, m := range members {
+			p := e.byID[m.ID]
+			if p == nil || len(p.privileged) == 0 {
+				allPriv = false
+				break
+			}
+			if left[m.ID] {
+				adds = true
+			}
+		}
+		if !allPriv || !adds {
+			continue
+		}
+		cover = append(cover, target{ID: g.ID, TargetType: "group"})
+		for _, m := range members {
+			delete(left, m.ID)
+		}
+	}
+	if len(left) > 0 {
+		return nil
+	}
+	return cover
+}
+
+func checkNoPhishingResistant(e *env, c *Check) []Finding {
+	var who []*person
+	for _, p := range e.users {
+		if !p.phishRes {
+			who = append(who, p)
+		}
+	}
+	if len(who) == 0 {
+		return nil
+	}
+	f := c.finding("")
+	f.Users = upns(who)
+	f.Admin = fmt.Sprintf("%s of %d %s no phishing-resistant method (each registered method classified with assurance.Classify): their best sign-in can be relayed by a fake sign-in page.", count(len(who), "user", "users"), len(e.users), verb(len(who), "holds", "hold"))
+	f.Plain = "You do not have a passkey yet. Set one up on your phone or computer: it unlocks with your face, fingerprint or PIN and cannot be phished."
+	f.Remediation.Description = "Run the registration campaign for passkeys (KT-CAMP-002) and give users without any strong method a one-time Temporary Access Pass to register one."
+	return []Finding{f}
+}
+
+// campaignURL is where the registration campaign is updated: a PATCH of the
+// authenticationMethodsPolicy (learn.microsoft.com/graph/api/
+// authenticationmethodspolicy-update).
+const campaignURL = graphBase + "/policies/authenticationMethodsPolicy"
+
+func campaignPatch(camp map[string]any) *GraphRequest {
+	return patch(campaignURL, map[string]any{"registrationEnforcement": map[string]any{"authenticationMethodsRegistrationCampaign": camp}})
+}
+
+func checkCampaignState(e *env, c *Check) []Finding {
+	camp := e.s.AuthenticationMethodsPolicy.Campaign()
+	if camp != nil && camp.State == "enabled" {
+		return nil
+	}
+	f := c.finding("")
+	state := "absent"
+	if camp != nil {
+		state = camp.State
+	}
+	if state == "default" {
+		f.Severity = SeverityLow
+		f.Admin = "The registration campaign is Microsoft-managed (state \"default\"): Microsoft decides whom it nudges and to which method. Set it explicitly so that it targets passkeys for the groups you are rolling out to."
+	} else {
+		f.Admin = fmt.Sprintf("The registration campaign is %s: users who sign in with weaker MFA are never prompted to register a passkey.", state)
+	}
+	f.Plain = "You are not being reminded to set up a passkey when you sign in."
+	excl := []graphadapter.ExcludeTarget{}
+	if camp != nil && camp.ExcludeTargets != nil {
+		excl = camp.ExcludeTargets
+	}
+	f.Remediation = Remediation{
+		Description: "Enable the campaign for all users, targeting passkeys (Fido2), with a one-day snooze and registration enforced after the allowed snoozes.",
+		GraphRequest: campaignPatch(map[string]any{
+			"state": "enabled", "snoozeDurationInDays": 1, "enforceRegistrationAfterAllowedSnoozes": true,
+			"includeTargets": []map[string]string{{"id": passkey.AllUsers, "targetType": "group", "targetedAuthenticationMethod": "Fido2"}},
+			"excludeTargets": excl,
+		}),
+	}
+	return []Finding{f}
+}
+
+func checkCampaignTarget(e *env, c *Check) []Finding {
+	camp := e.s.AuthenticationMethodsPolicy.Campaign()
+	if camp == nil || camp.State != "enabled" {
+		return nil
+	}
+	var other []string
+	targets := make([]map[string]string, 0, len(camp.IncludeTargets))
+	for _, t := range camp.IncludeTargets {
+		if !strings.EqualFold(t.TargetedAuthenticationMethod, "fido2") {
+			other = append(other, t.TargetedAuthenticationMethod)
+		}
+		targets = append(targets, map[string]string{"id": t.ID, "targetType": t.TargetType, "targetedAuthenticationMethod": "Fido2"})
+	}
+	if len(other) == 0 && len(camp.IncludeTargets) > 0 {
+		return nil
+	}
+	f := c.finding("")
+	for _, t := range camp.IncludeTargets {
+		if t.ID == passkey.AllUsers {
+			f.Groups = append(f.Groups, "all users")
+		} else {
+			f.Groups = append(f.Groups, e.groupName(t.ID))
+		}
+	}
+	f.Groups = sortedUnique(f.Groups)
+	if len(camp.IncludeTargets) == 0 {
+		f.Admin = "The registration campaign is enabled but includes nobody."
+	} else {
+		f.Admin = fmt.Sprintf("The registration campaign nudges its targets to register %s, not a passkey. Push notifications are not phishing-resistant; the campaign can target Fido2 instead.", strings.Join(sortedUnique(other), ", "))
+	}
+	f.Plain = "When you sign in you are asked to set up the Authenticator app rather than a passkey."
+	if len(targets) > 0 {
+		f.Remediation = Remediation{
+			Description:  "Target passkeys (Fido2) for the same users and groups.",
+			GraphRequest: campaignPatch(map[string]any{"includeTargets": targets}),
+		}
+	} else {
+		f.Remediation.Description = "Include the groups being rolled out to, targeting Fido2."
+	}
+	return []Finding{f}
+}
+
+func checkCampaignSnooze(e *env, c *Check) []Finding {
+	camp := e.s.AuthenticationMethodsPolicy.Campaign()
+	if camp == nil || camp.State != "enabled" || camp.EnforceRegistrationAfterAllowedSnoozes == nil || *camp.EnforceRegistrationAfterAllowedSnoozes {
+		return nil
+	}
+	f := c.finding("")
+	f.Admin = fmt.Sprintf("enforceRegistrationAfterAllowedSnoozes is false: users can snooze the campaign (every %s) forever.", count(camp.SnoozeDurationInDays, "day", "days"))
+	f.Plain = "You can keep postponing the passkey set-up indefinitely."
+	f.Remediation = Remediation{
+		Description:  "Require registration after the allowed snoozes (Graph's default).",
+		GraphRequest: campaignPatch(map[string]any{"enforceRegistrationAfterAllowedSnoozes": true}),
+	}
+	return []Finding{f}
+}
+
+// rawTargets keeps a configuration's targets as written, for a PATCH that
+// leaves the others untouched.
+type rawTargets struct {
+	Include []json.RawMessage `json:"includeTargets"`
+	Exclude []json.RawMessage `json:"excludeTargets"`
+}
+
+func checkMissingGroups(e *env, c *Check) []Finding {
+	missing := func(t target) bool {
+		if t.ID == "" || t.ID == passkey.AllUsers || t.TargetType == "user" {
+			return false
+		}
+		if _, ok := e.s.GroupByID(t.ID); ok {
+			return false
+		}
+		_, isUser := e.s.UserByID(t.ID)
+		return !isUser
+	}
+	var out []Finding
+	policy := e.s.AuthenticationMethodsPolicy
+	for i := range policy.MethodConfigurations {
+		conf := &policy.MethodConfigurations[i]
+		var raw rawTargets
+		if json.Unmarshal(conf.Raw, &raw) != nil {
+			continue
+		}
+		var gone []string
+		keep := func(list []json.RawMessage) []json.RawMessage {
+			kept := []json.RawMessage{}
+			for _, r := range list {
+				var t target
+				if json.Unmarshal(r, &t) == nil && missing(t) {
+					gone = append(gone, t.ID)
+					continue
+				}
+				kept = append(kept, r)
+			}
+			return kept
+		}
+		inc, exc := keep(raw.Include), keep(raw.Exclude)
+		if len(gone) == 0 {
+			continue
+		}
+		f := c.finding(conf.ID)
+		f.Groups = sortedUnique(gone)
+		f.Admin = fmt.Sprintf("The %s method configuration targets %s that no longer %s (%s). The target does nothing, and a new group that reuses the id, or a restore of the deleted one, silently changes who may use the method.", conf.ID, count(len(f.Groups), "group", "groups"), verb(len(f.Groups), "exists", "exist"), strings.Join(f.Groups, ", "))
+		f.Plain = "A sign-in setting points at a group that was deleted."
+		f.Remediation = Remediation{
+			Description:  "Remove the targets (or point them at the group that replaced the deleted one).",
+			GraphRequest: configPatch(conf.ID, conf.ODataType, map[string]any{"includeTargets": inc, "excludeTargets": exc}),
+		}
+		out = append(out, f)
+	}
+	if camp := policy.Campaign(); camp != nil {
+		var gone []string
+		for _, t := range camp.IncludeTargets {
+			if missing(target{ID: t.ID, TargetType: t.TargetType}) {
+				gone = append(gone, t.ID)
+			}
+		}
+		for _, t := range camp.ExcludeTargets {
+			if missing(target{ID: t.ID, TargetType: t.TargetType}) {
+				gone = append(gone, t.ID)
+			}
+		}
+		if len(gone) > 0 {
+			f := c.finding("registrationCampaign")
+			f.Groups = sortedUnique(gone)
+			f.Admin = fmt.Sprintf("The registration campaign targets %s that no longer %s (%s).", count(len(f.Groups), "group", "groups"), verb(len(f.Groups), "exists", "exist"), strings.Join(f.Groups, ", "))
+			f.Plain = "A sign-in setting points at a group that was deleted."
+			f.Remediation.Description = "Remove the targets from the registration campaign."
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func checkBootstrapDeadlock(e *env, c *Check) []Finding {
+	var out []Finding
+	for i := range e.s.ConditionalAccessPolicies {
+		cap := &e.s.ConditionalAccessPolicies[i]
+		if cap.State != "enabled" || cap.Grant == nil || cap.Grant.AuthenticationStrengthID == "" || !coversRegistration(cap) {
+			continue
+		}
+		combos, known := e.strengths[cap.Grant.AuthenticationStrengthID]
+		if !known || strengthAdmitsTAP(combos) {
+			continue
+		}
+		var stuck, tapHolders []*person
+		for _, p := range e.users {
+			if !caApplies(cap, p) || satisfies(p, combos) {
+				continue
+			}
+			stuck = append(stuck, p)
+			if slices.ContainsFunc(p.taps, func(t tapHeld) bool { return tapActive(t.m, e.at) }) {
+				tapHolders = append(tapHolders, p)
+			}
+		}
+		if len(stuck) == 0 {
+			continue
+		}
+		f := c.finding(cap.ID)
+		f.Users = upns(stuck)
+		for _, g := range cap.Users.IncludeGroups {
+			if slices.ContainsFunc(stuck, func(p *person) bool { return p.inGroup(g) }) {
+				f.Groups = append(f.Groups, e.groupName(g))
+			}
+		}
+		f.Groups = sortedUnique(f.Groups)
+		strength := cap.Grant.AuthenticationStrengthID
+		f.Admin = fmt.Sprintf("%q requires the authentication strength %s for all resources, which includes registering security information, and that strength does not accept a Temporary Access Pass. %s in its scope %s no method it accepts (%d of them an active pass): Entra blocks their sign-in (\"If an authentication strength requires a method that a user can't use, the user is blocked from sign-in\", troubleshoot-authentication-strengths), so they cannot register the passkey that would satisfy it. This is the bootstrap question of cisagov/ScubaGear#1938. Answer: keep the policy, and exclude a new-hire (onboarding) group from it until registration is done; cover that group with a policy on the \"Register security information\" user action requiring a custom authentication strength that admits temporaryAccessPassOneTime (and the phishing-resistant methods); issue one-time passes of at most a few hours; remove users from the group once they hold a passkey. Adding the pass to the strength of an all-resources policy would instead let a pass open every application for its lifetime.",
+			cap.DisplayName, e.strengthName(strength), count(len(stuck), "user", "users"), verb(len(stuck), "holds", "hold"), len(tapHolders))
+		f.Plain = "You are asked to sign in with a passkey before you have been able to create one. Ask the IT team: they will let you set it up with your temporary pass first."
+		onboard := e.onboardingGroup(cap, tapHolders)
+		if onboard != nil {
+			excl := append(slices.Clone(cap.Users.ExcludeGroups), onboard.ID)
+			f.Remediation.Description = fmt.Sprintf("Exclude %q from %q until its members have registered; require a custom authentication strength admitting temporaryAccessPassOneTime for the \"Register security information\" user action (%s) for that group; take users out of the group once they hold a passkey.", onboard.DisplayName, cap.DisplayName, registerSecurityInfo)
+			f.Remediation.GraphRequest = patch(graphBase+"/identity/conditionalAccess/policies/"+cap.ID,
+				map[string]any{"conditions": map[string]any{"users": map[string]any{"excludeGroups": excl}}})
+		} else {
+			f.Remediation.Description = fmt.Sprintf("Create an onboarding group for users who have not registered yet, exclude it from %q, and require a custom authentication strength admitting temporaryAccessPassOneTime for the \"Register security information\" user action (%s) for that group. Users already in scope without an accepted method need a pass and a place in that group to register.", cap.DisplayName, registerSecurityInfo)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (e *env) strengthName(id string) string {
+	for _, sp := range e.s.AuthenticationStrengthPolicies {
+		if sp.ID == id && sp.DisplayName != "" {
+			return fmt.Sprintf("%q", sp.DisplayName)
+		}
+	}
+	if id == graphadapter.StrengthPhishingResistant {
+		return `"Phishing-resistant MFA"`
+	}
+	return id
+}
+
+// onboardingGroup picks the group to exclude from a policy while its
+// members bootstrap: the smallest group that holds every in-scope user with
+// an active pass, that the policy does not include by name (excluding an
+// included group would switch the policy off for it), and that is not
+// all-encompassing. Nil when no users hold a pass or no group fits.
+func (e *env) onboardingGroup(cap *graphadapter.ConditionalAccessPolicy, holders []*person) *graphadapter.Group {
+	if len(holders) == 0 {
+		return nil
+	}
+	var best *graphadapter.Group
+	for _, gid := range holders[0].groupIDs {
+		if slices.Contains(cap.Users.IncludeGroups, gid) || slices.Contains(cap.Users.ExcludeGroups, gid) {
+			continue
+		}
+		if !slices.ContainsFunc(holders, func(p *person) bool { return !p.inGroup(gid) }) {
+			g, _ := e.s.GroupByID(gid)
+			if len(g.Members)*2 > len(e.users) {
+				continue
+			}
+			if best == nil || len(g.Members) < len(best.Members) {
+				best = g
+			}
+		}
+	}
+	return best
+}

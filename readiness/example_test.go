@@ -1,0 +1,35 @@
+package readiness_test
+
+import (
+	"fmt"
+
+	"github.com/keytier/keytier/graphadapter/demo"
+	"github.com/keytier/keytier/readiness"
+)
+
+func ExampleRun() {
+	r := readiness.Run(demo.Snapshot(), readiness.Options{})
+	s := r.Summary
+	fmt.Printf("%d users: %d AAL3, %d AAL2, %d AAL1; %d without a phishing-resistant method\n",
+		s.Users, s.ByAAL.AAL3, s.ByAAL.AAL2, s.ByAAL.AAL1, s.NoPhishingResistantMethod)
+	for _, f := range r.Findings {
+		if f.Severity == readiness.SeverityCritical {
+			fmt.Println(f.Severity, f.ID, f.Users[0])
+		}
+	}
+	// Output:
+	// 295 users: 19 AAL3, 258 AAL2, 18 AAL1; 87 without a phishing-resistant method
+	// critical KT-PRIV-001 dana.whitfield@northwindfab.example
+	// critical KT-PRIV-002 dana.whitfield@northwindfab.example
+}
+
+func ExampleChecks() {
+	for _, c := range readiness.Checks()[:4] {
+		fmt.Println(c.ID, c.Severity, c.EIDSCA)
+	}
+	// Output:
+	// KT-FIDO2-001 critical [EIDSCA.AF01]
+	// KT-FIDO2-002 high [EIDSCA.AF02]
+	// KT-FIDO2-003 medium []
+	// KT-FIDO2-004 critical [EIDSCA.AF03 EIDSCA.AF04 EIDSCA.AF05 EIDSCA.AF06]
+}

@@ -1,0 +1,180 @@
+package readiness
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/keytier/keytier/assurance"
+)
+
+// Severity says how urgently a finding needs attention.
+type Severity string
+
+// Severities, most urgent first.
+const (
+	// Critical: an attacker can take over a privileged account, or nobody
+	// can register a passkey at all.
+	SeverityCritical Severity = "critical"
+	// High: a control the rollout depends on is missing or bypassed.
+	SeverityHigh Severity = "high"
+	// Medium: the rollout works but leaves a weaker path open.
+	SeverityMedium Severity = "medium"
+	// Low: hygiene; fix when convenient.
+	SeverityLow Severity = "low"
+	// Info: worth knowing, nothing to fix.
+	SeverityInfo Severity = "info"
+)
+
+// Rank orders severities: 0 for critical up to 4 for info, 5 for a value
+// that is not a Severity.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityCritical:
+		return 0
+	case SeverityHigh:
+		return 1
+	case SeverityMedium:
+		return 2
+	case SeverityLow:
+		return 3
+	case SeverityInfo:
+		return 4
+	}
+	return 5
+}
+
+// Finding is one problem a check found, with exactly the users and groups it
+// is about and the fix.
+type Finding struct {
+	// ID identifies the finding within a report and across reports of the
+	// same tenant: the check id, then "/" and the id of the object the
+	// finding is about (a policy, a method configuration) when a check can
+	// find the same problem in several objects.
+	ID string `json:"id"`
+	// Check is the stable id of the check that found it (Checks).
+	Check    string   `json:"check"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	// EIDSCA lists the Maester checks this one corresponds to
+	// ("EIDSCA.AF03", "MT.1067"); empty when Maester has none.
+	EIDSCA []string `json:"eidsca"`
+	// Users are the userPrincipalNames the finding is about, sorted.
+	Users []string `json:"users"`
+	// Groups are the displayNames of the groups the finding is about (a
+	// group's id when the group does not exist), sorted.
+	Groups []string `json:"groups"`
+	// Admin explains the finding to an identity administrator; Plain to
+	// the people it affects, without jargon.
+	Admin       string      `json:"admin"`
+	Plain       string      `json:"plain"`
+	Remediation Remediation `json:"remediation"`
+}
+
+// Remediation says how to fix a finding.
+type Remediation struct {
+	Description string `json:"description"`
+	// GraphRequest is the Microsoft Graph call that fixes the finding, when
+	// one call can: for a policy, the PATCH with its new members. Nil when
+	// the fix needs a decision only an administrator can take (which group
+	// to create, which user to move), which Description then spells out.
+	GraphRequest *GraphRequest `json:"graphRequest"`
+}
+
+// GraphRequest is one Microsoft Graph call.
+type GraphRequest struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	// Body is the JSON request body; nil for a call without one (DELETE).
+	Body json.RawMessage `json:"body"`
+}
+
+// Report is the result of Run. Its JSON is the contract of
+// `keytier audit --format json`; members tagged "-" are for Go callers and
+// the human-readable formats.
+type Report struct {
+	Tenant     Tenant    `json:"tenant"`
+	CapturedAt time.Time `json:"capturedAt"`
+	Summary    Summary   `json:"summary"`
+	// Findings are ordered by severity, then by the order of Checks, then
+	// by ID.
+	Findings []Finding `json:"findings"`
+	// Passed lists the checks that ran and found nothing, in Checks order.
+	Passed []string `json:"-"`
+}
+
+// Tenant names the audited tenant.
+type Tenant struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+// Summary holds the tenant's figures. Only enabled accounts count.
+type Summary struct {
+	Users int `json:"users"`
+	// ByAAL counts users by the best assurance level any of their methods
+	// reaches: keys "AAL3", "AAL2", "AAL1" and "none".
+	ByAAL Tiers `json:"byAAL"`
+	// NoPhishingResistantMethod counts users without any
+	// phishing-resistant method (SP 800-63B-4 §3.2.5).
+	NoPhishingResistantMethod int `json:"noPhishingResistantMethod"`
+	// PasswordlessCoverage is the share of users, 0 to 1 rounded to four
+	// places, holding a phishing-resistant passwordless method: a passkey,
+	// Windows Hello for Business or a macOS platform credential.
+	PasswordlessCoverage float64 `json:"passwordlessCoverage"`
+	// Groups are the same figures per group, in snapshot order.
+	Groups []GroupSummary `json:"-"`
+}
+
+// GroupSummary holds one group's figures.
+type GroupSummary struct {
+	ID                        string
+	DisplayName               string
+	Users                     int
+	ByAAL                     Tiers
+	NoPhishingResistantMethod int
+	PasswordlessCoverage      float64
+}
+
+// Tiers counts users per assurance level.
+type Tiers struct {
+	AAL3 int `json:"AAL3"`
+	AAL2 int `json:"AAL2"`
+	AAL1 int `json:"AAL1"`
+	None int `json:"none"`
+}
+
+func (t *Tiers) add(l assurance.Level) {
+	switch l {
+	case assurance.AAL3:
+		t.AAL3++
+	case assurance.AAL2:
+		t.AAL2++
+	case assurance.AAL1:
+		t.AAL1++
+	default:
+		t.None++
+	}
+}
+
+// Options tunes Run. The zero value is useful.
+type Options struct {
+	// At is the time the audit is as of: whether a Temporary Access Pass is
+	// still active is decided at At. Zero means the snapshot's capturedAt.
+	At time.Time
+
+	// BreakGlass lists the userPrincipalNames of the tenant's emergency
+	// access accounts. Nil means keytier identifies them by its rule (see
+	// isBreakGlass); an empty, non-nil list means the tenant has none.
+	BreakGlass []string
+
+	// MaxTAPLifetime is the longest lifetime of a Temporary Access Pass
+	// readiness accepts, in the policy's maximumLifetimeInMinutes and in the
+	// passes users hold. Zero means DefaultMaxTAPLifetime.
+	MaxTAPLifetime time.Duration
+}
+
+// DefaultMaxTAPLifetime is 8 hours, Entra's default maximumLifetimeInMinutes
+// (480; learn.microsoft.com/entra/identity/authentication/
+// howto-authentication-temporary-access-pass, "Enable the Temporary Access
+// Pass policy"): one working day to register a passkey.
+const DefaultMaxTAPLifetime = 8 * time.Hour
