@@ -1,9 +1,14 @@
-// Command keytier inspects, verifies and classifies passkeys from a shell.
+// Command keytier inspects, verifies and classifies passkeys, checks Entra
+// passkey policies, audits a tenant's rollout and manages Temporary Access
+// Passes, from a shell.
 //
 //	keytier inspect [--rp-id ID] [--origin URL]... [--challenge B64URL]
 //	                [--mds FILE] [--mds-root PEM] [--trust-root PEM]... [--at RFC3339]
 //	                [--require-uv] [--require-trusted] [--plain] [--json] [FILE|-]
 //	keytier samples
+//	keytier policy check|evaluate|allowlist ...
+//	keytier audit [SNAPSHOT] [--format text|json|markdown] [--out FILE]
+//	keytier tap issue|redeem|revoke|status|list|purge --db PATH_OR_DSN --user ID ...
 //
 // Every capability is a library call; this command parses flags and renders.
 package main
@@ -35,6 +40,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return inspectCmd(args[1:], stdin, stdout, stderr)
 	case "samples":
 		return samplesCmd(stdout, stderr)
+	case "policy":
+		return policyCmd(args[1:], stdin, stdout, stderr)
+	case "audit":
+		return auditCmd(args[1:], stdin, stdout, stderr)
+	case "tap":
+		return tapCmd(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -49,7 +60,15 @@ func usage(w io.Writer) {
   keytier inspect [flags] [FILE|-]   decode, verify and classify a passkey registration
                                      (no FILE: the embedded sample; see 'keytier samples')
   keytier samples                    list the embedded real registrations
+  keytier policy check|evaluate|allowlist
+                                     validate and explain an Entra FIDO2 policy, decide
+                                     whether it admits a credential, build an AAGUID
+                                     allow list from FIDO metadata
+  keytier audit [SNAPSHOT]           run the rollout checklist over a tenant snapshot
+                                     (no SNAPSHOT: the embedded demo tenant)
+  keytier tap issue|redeem|revoke|status|list|purge
+                                     Temporary Access Passes on SQLite or PostgreSQL
 
-Run 'keytier inspect -h' for the inspect flags.
+Run 'keytier COMMAND -h' for a command's flags.
 `)
 }

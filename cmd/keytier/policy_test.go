@@ -1,0 +1,677 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/mds/mdstest"
+	"github.com/keytier/keytier/passkey/passkeytest"
+)
+
+// policyDir holds the library's Graph policy test vectors.
+const policyDir = "../../passkey/testdata/policy"
+
+// Group ids of keytier-rollout.json.
+const (
+	rolloutAdmins   = "a1000000-0000-4000-8000-000000000001"
+	rolloutExcluded = "e1000000-0000-4000-8000-000000000009"
+)
+
+func writePolicyFixture(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, data, 0o600))
+	return p
+}
+
+// decodePolicyJSON decodes out, which must be exactly one JSON value, into v.
+func decodePolicyJSON(t *testing.T, out string, v any) {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(out))
+	require.NoError(t, dec.Decode(v), "JSON expected: %s", out)
+	var extra any
+	require.Error(t, dec.Decode(&extra), "exactly one JSON value")
+}
+
+// checkJSON mirrors the contract of `keytier policy check --json`.
+type checkJSON struct {
+	Source   string `json:"source"`
+	Valid    bool   `json:"valid"`
+	Errors   []struct{ Path, Reason string }
+	Warnings []struct{ Path, Reason string }
+	State    string `json:"state"`
+	Default  string `json:"defaultPasskeyProfile"`
+	Legacy   bool   `json:"legacy"`
+	Profiles []struct {
+		ID                     string `json:"id"`
+		Name                   string `json:"name"`
+		PasskeyTypes           string `json:"passkeyTypes"`
+		AttestationEnforcement string `json:"attestationEnforcement"`
+		Default                bool   `json:"default"`
+		AssignedBy             []string
+		KeyRestrictions        struct {
+			IsEnforced      bool   `json:"isEnforced"`
+			EnforcementType string `json:"enforcementType"`
+			AAGUIDs         []struct {
+				AAGUID        string `json:"aaGuid"`
+				Authenticator string `json:"authenticator"`
+			} `json:"aaGuids"`
+		} `json:"keyRestrictions"`
+		Assurance struct {
+			Lowest, Highest string
+			Why             []string
+		} `json:"assurance"`
+	} `json:"profiles"`
+	IncludeTargets []struct {
+		Path, ID, Description string
+		DisplayName           string `json:"displayName"`
+		Profiles              []string
+		ByDefault             bool
+		ExcludedBy            []string
+	} `json:"includeTargets"`
+	ExcludeTargets []struct{ Path, ID, Description string } `json:"excludeTargets"`
+}
+
+func TestPolicyCheckDemoGolden(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		args   []string
+	}{
+		{"policy-check-demo.txt", nil},
+		{"policy-check-demo.json", []string{"--json"}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", append([]string{"policy", "check"}, tc.args...)...)
+			require.Equal(t, exitOK, code, errOut)
+			require.Empty(t, errOut)
+			path := filepath.Join("testdata", tc.golden)
+			if *update {
+				require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run with -update to create it")
+			assert.Equal(t, string(want), out)
+		})
+	}
+}
+
+func TestPolicyCheckDemo(t *testing.T) {
+	code, out, _ := runCLI(t, "", "policy", "check")
+	require.Equal(t, exitOK, code)
+	first, _, _ := strings.Cut(out, "\n")
+	assert.Contains(t, first, "embedded demo tenant", "the first line says which policy this is")
+
+	var r checkJSON
+	_, out, _ = runCLI(t, "", "policy", "check", "--json")
+	decodePolicyJSON(t, out, &r)
+	assert.True(t, r.Valid)
+	assert.Contains(t, r.Source, "demo tenant")
+	require.Len(t, r.Profiles, 3)
+	require.Len(t, r.IncludeTargets, 5)
+	assert.Equal(t, "Admins", r.IncludeTargets[0].DisplayName, "the demo tenant names its groups")
+	assert.Contains(t, r.IncludeTargets[4].Description, "no such group in the demo tenant")
+}
+
+func TestPolicyCheckRollout(t *testing.T) {
+	file := filepath.Join(policyDir, "keytier-rollout.json")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	for _, args := range [][]string{{file}, {"-"}} {
+		code, out, errOut := runCLI(t, string(data), append([]string{"policy", "check", "--json"}, args...)...)
+		require.Equal(t, exitOK, code, errOut)
+		var r checkJSON
+		decodePolicyJSON(t, out, &r)
+		assert.True(t, r.Valid)
+		assert.Empty(t, r.Errors)
+		assert.Equal(t, "enabled", r.State)
+		assert.False(t, r.Legacy)
+		require.Len(t, r.Profiles, 3)
+
+		def, admins, workforce := r.Profiles[0], r.Profiles[1], r.Profiles[2]
+		assert.True(t, def.Default)
+		assert.Empty(t, def.AssignedBy, "every target names its profiles")
+		assert.Equal(t, []string{"includeTargets.0"}, admins.AssignedBy)
+		assert.Equal(t, "registrationOnly", admins.AttestationEnforcement)
+		assert.True(t, admins.KeyRestrictions.IsEnforced)
+		assert.Equal(t, "allow", admins.KeyRestrictions.EnforcementType)
+		require.Len(t, admins.KeyRestrictions.AAGUIDs, 2)
+		assert.Contains(t, admins.KeyRestrictions.AAGUIDs[0].Authenticator, "YubiKey")
+		assert.Equal(t, "AAL3", admins.Assurance.Highest)
+		assert.NotEmpty(t, admins.Assurance.Why)
+		assert.Equal(t, "AAL1", workforce.Assurance.Lowest, "a passkey without user verification is single-factor")
+		assert.Equal(t, []string{"includeTargets.1"}, workforce.AssignedBy)
+
+		require.Len(t, r.IncludeTargets, 2)
+		assert.Equal(t, []string{admins.ID}, r.IncludeTargets[0].Profiles)
+		assert.Equal(t, "all_users", r.IncludeTargets[1].ID)
+		assert.Equal(t, "all users", r.IncludeTargets[1].Description)
+		require.Len(t, r.ExcludeTargets, 1)
+		assert.Equal(t, rolloutExcluded, r.ExcludeTargets[0].ID)
+	}
+
+	code, out, _ := runCLI(t, "", "policy", "check", file)
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "allow list: only these 2 model(s)")
+	assert.Contains(t, out, "block list: every model but these 1")
+	assert.Contains(t, out, "excludeTargets.0  group "+rolloutExcluded+" → no passkeys at all")
+	assert.Contains(t, out, "Default profile: \"Default passkey profile\"")
+}
+
+func TestPolicyCheckInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		name, path, stdin string
+		wantPath          string
+	}{
+		{name: "string for a boolean", path: filepath.Join(policyDir, "graph-v1.0-fido2-update-request-2023.invalid.json"), wantPath: "isAttestationEnforced"},
+		{name: "AAGUID not canonical", stdin: `{"passkeyProfiles":[{"id":"p1","passkeyTypes":"deviceBound","keyRestrictions":{"isEnforced":true,"enforcementType":"allow","aaGuids":["YubiKey 5"]}}]}`, wantPath: "passkeyProfiles.0.keyRestrictions.aaGuids.0"},
+		{name: "unknown profile", stdin: `{"state":"enabled","passkeyProfiles":[{"id":"p1","passkeyTypes":"synced"}],"includeTargets":[{"targetType":"group","id":"all_users","allowedPasskeyProfiles":["p2"]}]}`, wantPath: "includeTargets.0.allowedPasskeyProfiles.0"},
+		{name: "not JSON", stdin: `{"state":`, wantPath: "state@9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			arg := tc.path
+			if arg == "" {
+				arg = "-"
+			}
+			code, out, _ := runCLI(t, tc.stdin, "policy", "check", "--json", arg)
+			assert.Equal(t, exitFail, code)
+			var r checkJSON
+			decodePolicyJSON(t, out, &r)
+			assert.False(t, r.Valid)
+			require.NotEmpty(t, r.Errors)
+			assert.Equal(t, tc.wantPath, r.Errors[0].Path)
+			assert.NotEmpty(t, r.Errors[0].Reason)
+			assert.Empty(t, r.Profiles)
+
+			code, out, _ = runCLI(t, tc.stdin, "policy", "check", arg)
+			assert.Equal(t, exitFail, code)
+			assert.Contains(t, out, "✘ invalid")
+			if tc.wantPath != "" {
+				assert.Contains(t, out, tc.wantPath+": ")
+			}
+		})
+	}
+}
+
+func TestPolicyCheckLegacyAndWarnings(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "policy", "check", "--json", filepath.Join(policyDir, "graph-v1.0-fido2-get-response.json"))
+	require.Equal(t, exitOK, code, errOut)
+	var r checkJSON
+	decodePolicyJSON(t, out, &r)
+	assert.True(t, r.Legacy)
+	require.Len(t, r.Profiles, 1)
+	assert.Equal(t, passkey.LegacyProfileID, r.Profiles[0].ID)
+	assert.Equal(t, "deviceBound", r.Profiles[0].PasskeyTypes, "a policy without profiles admits device-bound passkeys only")
+
+	code, out, _ = runCLI(t, "", "policy", "check", "--json", filepath.Join(policyDir, "keytier-future-values.json"))
+	require.Equal(t, exitOK, code)
+	r = checkJSON{}
+	decodePolicyJSON(t, out, &r)
+	require.NotEmpty(t, r.Warnings)
+	for _, w := range r.Warnings {
+		assert.NotEmpty(t, w.Reason)
+	}
+	_, out, _ = runCLI(t, "", "policy", "check", filepath.Join(policyDir, "keytier-future-values.json"))
+	assert.Contains(t, out, "unknown to keytier")
+}
+
+func TestPolicyUsage(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"no subcommand", []string{"policy"}, "keytier policy check"},
+		{"unknown subcommand", []string{"policy", "nope"}, `unknown subcommand "nope"`},
+		{"check: two files", []string{"policy", "check", "a", "b"}, "one policy at a time"},
+		{"check: missing file", []string{"policy", "check", "/nonexistent/policy.json"}, "no such file"},
+		{"check: unknown flag", []string{"policy", "check", "--nope"}, "flag provided but not defined"},
+		{"evaluate: no credential", []string{"policy", "evaluate", "--groups", "g"}, "give the CREDENTIAL"},
+		{"evaluate: two credentials", []string{"policy", "evaluate", "a", "b"}, "one credential at a time"},
+		{"evaluate: both on stdin", []string{"policy", "evaluate", "--policy", "-", "-"}, "cannot both come from standard input"},
+		{"evaluate: missing policy", []string{"policy", "evaluate", "--policy", "/nonexistent/p.json", "-"}, "--policy"},
+		{"evaluate: unknown demo user", []string{"policy", "evaluate", "--user", "nobody@example.com", "-"}, "not a user of the demo tenant"},
+		{"evaluate: incomplete verification", []string{"policy", "evaluate", "--rp-id", "example.com", "-"}, "needs --rp-id, --origin and --challenge"},
+		{"evaluate: trust without verification", []string{"policy", "evaluate", "--trust-root", "x.pem", "-"}, "apply to verification"},
+		{"evaluate: bad challenge", []string{"policy", "evaluate", "--rp-id", "a", "--origin", "https://a", "--challenge", "!!", "-"}, "--challenge is not base64url"},
+		{"allowlist: no BLOB", []string{"policy", "allowlist"}, "--mds BLOB is required"},
+		{"allowlist: argument", []string{"policy", "allowlist", "blob.jwt"}, "unexpected argument"},
+		{"allowlist: missing BLOB", []string{"policy", "allowlist", "--mds", "/nonexistent/blob.jwt"}, "--mds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", tc.args...)
+			assert.Equal(t, exitUsage, code, "stdout %s stderr %s", out, errOut)
+			assert.Contains(t, errOut, tc.stderr)
+			assert.Empty(t, out, "usage errors print nothing on stdout")
+		})
+	}
+	code, out, _ := runCLI(t, "", "policy", "help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "keytier policy allowlist")
+}
+
+// evaluateJSON mirrors the contract of `keytier policy evaluate --json`.
+type evaluateJSON struct {
+	Policy   string `json:"policy"`
+	Admitted bool   `json:"admitted"`
+	By       *struct{ ID, Name string }
+	Subject  struct {
+		UserID string `json:"userId"`
+		Groups []string
+		Roles  []struct {
+			TemplateID string `json:"templateId"`
+			Name       string
+			Privileged bool
+		}
+		ResolvedFrom string `json:"resolvedFrom"`
+	} `json:"subject"`
+	Credential *struct {
+		Source        string `json:"source"`
+		Registered    bool   `json:"registered"`
+		Verified      bool   `json:"verified"`
+		AAGUID        string `json:"aaGuid"`
+		Authenticator string `json:"authenticator"`
+		PasskeyType   string `json:"passkeyType"`
+		Attestation   string `json:"attestation"`
+	} `json:"credential"`
+	Profiles []struct {
+		ID      string `json:"id"`
+		Why     string `json:"why"`
+		Admits  bool   `json:"admits"`
+		Reasons []struct{ Profile, Code, Message string }
+	} `json:"profiles"`
+	Reasons []struct{ Profile, Code, Message string } `json:"reasons"`
+	Notes   []string                                  `json:"notes"`
+	Error   *struct {
+		Code, Where, Message string
+		Problems             []struct{ Path, Reason string }
+	} `json:"error"`
+}
+
+func (r evaluateJSON) codes() []string {
+	var out []string
+	for _, reason := range r.Reasons {
+		out = append(out, reason.Code)
+	}
+	return out
+}
+
+func evaluateCLI(t *testing.T, stdin string, args ...string) (int, evaluateJSON, string) {
+	t.Helper()
+	code, out, errOut := runCLI(t, stdin, append([]string{"policy", "evaluate", "--json"}, args...)...)
+	var r evaluateJSON
+	decodePolicyJSON(t, out, &r)
+	return code, r, errOut
+}
+
+// graphFIDO2Record is a registered passkey as Graph lists it.
+func graphFIDO2Record(aaguid, level string) string {
+	return `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"m1","displayName":"key","aaGuid":"` + aaguid + `","attestationLevel":"` + level + `"}`
+}
+
+func TestPolicyEvaluateRegistration(t *testing.T) {
+	rollout := filepath.Join(policyDir, "keytier-rollout.json")
+	icloud := writePolicyFixture(t, "icloud.json", policySampleRegistration(t, "wasmo-icloud-keychain-none"))
+
+	// A synced passkey for a member of all users: the workforce profile.
+	code, r, errOut := evaluateCLI(t, "", "--policy", rollout, icloud)
+	require.Equal(t, exitOK, code, errOut)
+	assert.True(t, r.Admitted)
+	require.NotNil(t, r.By)
+	assert.Equal(t, "00000000-0000-0000-0000-000000000003", r.By.ID)
+	assert.Empty(t, r.Reasons)
+	assert.Equal(t, "registration", r.Credential.Source)
+	assert.Equal(t, "synced", r.Credential.PasskeyType)
+	assert.Equal(t, "absent", r.Credential.Attestation)
+
+	// An administrator gets both profiles; the privileged one refuses it,
+	// with every reason, and the workforce one admits it.
+	code, r, _ = evaluateCLI(t, "", "--policy", rollout, "--groups", rolloutAdmins, icloud)
+	require.Equal(t, exitOK, code)
+	require.Len(t, r.Profiles, 2)
+	assert.False(t, r.Profiles[0].Admits)
+	var codes []string
+	for _, reason := range r.Profiles[0].Reasons {
+		codes = append(codes, reason.Code)
+	}
+	assert.Equal(t, []string{"passkey_type_not_allowed", "aaguid_not_allowed", "attestation_required"}, codes)
+	assert.True(t, r.Profiles[1].Admits)
+	assert.Empty(t, r.Notes, "no role given")
+
+	// The same user holding a privileged role: admitted, with notes.
+	code, r, _ = evaluateCLI(t, "", "--policy", rollout, "--groups", rolloutAdmins, "--roles", "Global Administrator", "--user", "u1", icloud)
+	require.Equal(t, exitOK, code)
+	assert.Equal(t, "u1", r.Subject.UserID)
+	require.Len(t, r.Subject.Roles, 1)
+	assert.Equal(t, "62e90394-69f5-4237-9190-012177145e10", r.Subject.Roles[0].TemplateID)
+	assert.True(t, r.Subject.Roles[0].Privileged)
+	require.Len(t, r.Notes, 2)
+	assert.Contains(t, r.Notes[0], "this passkey is synced")
+	assert.Contains(t, r.Notes[1], "also admits synced passkeys")
+
+	// Excluded: refused whatever includes the user, exit 1.
+	code, r, _ = evaluateCLI(t, "", "--policy", rollout, "--groups", rolloutAdmins+","+rolloutExcluded, icloud)
+	assert.Equal(t, exitFail, code)
+	assert.False(t, r.Admitted)
+	assert.Nil(t, r.By)
+	assert.Equal(t, []string{"excluded"}, r.codes())
+	assert.Contains(t, r.Reasons[0].Message, "excludeTargets.0")
+
+	// Text: the verdict first, every reason.
+	code, out, _ := runCLI(t, "", "policy", "evaluate", "--policy", rollout, "--groups", rolloutExcluded, icloud)
+	assert.Equal(t, exitFail, code)
+	assert.Contains(t, out, "✘ refused (1 reason(s))")
+	assert.Contains(t, out, "[excluded]")
+}
+
+func TestPolicyEvaluateGraphRecord(t *testing.T) {
+	rollout := filepath.Join(policyDir, "keytier-rollout.json")
+	authenticator := graphFIDO2Record("90a3ccdf-635c-4729-a248-9b709135078f", "notAttested")
+
+	code, r, errOut := evaluateCLI(t, authenticator, "--policy", rollout, "--groups", rolloutAdmins, "-")
+	assert.Equal(t, exitFail, code, errOut)
+	assert.False(t, r.Admitted)
+	assert.Equal(t, "graphMethod", r.Credential.Source)
+	assert.True(t, r.Credential.Registered)
+	assert.Equal(t, "Microsoft Authenticator for iOS", r.Credential.Authenticator)
+	// A registered passkey is judged at sign-in: attestation no longer counts.
+	assert.Equal(t, []string{"aaguid_not_allowed", "aaguid_blocked"}, r.codes())
+	assert.Equal(t, "00000000-0000-0000-0000-000000000002", r.Reasons[0].Profile)
+	assert.Equal(t, "00000000-0000-0000-0000-000000000003", r.Reasons[1].Profile)
+
+	// Detected by aaGuid alone, and inside {"value": ...}.
+	yubikey := `{"value":{"id":"m2","aaGuid":"2fc0579f-8113-47ea-b116-bb5a8db9202a","attestationLevel":"attested"}}`
+	code, r, errOut = evaluateCLI(t, yubikey, "--policy", rollout, "--groups", rolloutAdmins, "-")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "00000000-0000-0000-0000-000000000002", r.By.ID)
+	assert.Equal(t, "trusted", r.Credential.Attestation)
+
+	// A malformed record is invalid input, not a refusal with reasons.
+	code, r, _ = evaluateCLI(t, `{"aaGuid":"not-a-guid"}`, "--policy", rollout, "-")
+	assert.Equal(t, exitFail, code)
+	require.NotNil(t, r.Error)
+	assert.Equal(t, string(passkey.CodeAAGUIDInvalid), r.Error.Code)
+	assert.Equal(t, "aaGuid", r.Error.Where)
+
+	// Verification flags do not apply to a Graph record.
+	code, _, errOut = runCLI(t, yubikey, "policy", "evaluate", "--policy", rollout, "--rp-id", "example.com", "--origin", "https://example.com", "--challenge", "AAAA", "-")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "verification flags apply to a registration")
+}
+
+func TestPolicyEvaluateAttestationTrust(t *testing.T) {
+	dir, verify := trustFixture(t)
+	reg := filepath.Join(dir, "reg.json")
+	// A policy whose only profile admits the fixture's attested key.
+	pol := writePolicyFixture(t, "policy.json", []byte(`{
+		"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+		"id": "Fido2", "state": "enabled",
+		"defaultPasskeyProfile": "p-keys",
+		"passkeyProfiles": [{"id": "p-keys", "name": "Attested keys", "passkeyTypes": "deviceBound",
+			"attestationEnforcement": "registrationOnly",
+			"keyRestrictions": {"isEnforced": true, "enforcementType": "allow", "aaGuids": ["6b657974-6965-722d-636c-690000000001"]}}],
+		"includeTargets": [{"targetType": "group", "id": "all_users", "allowedPasskeyProfiles": ["p-keys"]}]
+	}`))
+
+	// Not verified: the attestation is there but unproven.
+	code, r, _ := evaluateCLI(t, "", "--policy", pol, reg)
+	assert.Equal(t, exitFail, code)
+	assert.Equal(t, []string{"attestation_untrusted"}, r.codes())
+	assert.False(t, r.Credential.Verified)
+
+	// Verified without a trust anchor: still untrusted.
+	code, r, _ = evaluateCLI(t, "", append([]string{"--policy", pol, reg}, verify...)...)
+	assert.Equal(t, exitFail, code)
+	assert.Equal(t, []string{"attestation_untrusted"}, r.codes())
+	assert.True(t, r.Credential.Verified)
+
+	// With the root, or with the MDS BLOB: admitted.
+	for _, trust := range [][]string{
+		{"--trust-root", filepath.Join(dir, "attestation-root.pem")},
+		{"--mds", filepath.Join(dir, "blob.jwt"), "--mds-root", filepath.Join(dir, "mds-root.pem")},
+	} {
+		code, r, errOut := evaluateCLI(t, "", append(append([]string{"--policy", pol, reg}, verify...), trust...)...)
+		require.Equal(t, exitOK, code, errOut)
+		assert.True(t, r.Admitted)
+		assert.Equal(t, "trusted", r.Credential.Attestation)
+		assert.Equal(t, "p-keys", r.By.ID)
+	}
+
+	// A registration that fails verification is not evaluated.
+	bad := append([]string{"--policy", pol, reg}, verify...)
+	bad[len(bad)-3] = "https://evil.example" // the --origin value
+	code, r, _ = evaluateCLI(t, "", bad...)
+	assert.Equal(t, exitFail, code)
+	require.NotNil(t, r.Error)
+	assert.Equal(t, "origin_mismatch", r.Error.Code)
+	assert.False(t, r.Admitted)
+}
+
+func TestPolicyEvaluateDemoUser(t *testing.T) {
+	icloud := writePolicyFixture(t, "icloud.json", policySampleRegistration(t, "wasmo-icloud-keychain-none"))
+	code, r, errOut := evaluateCLI(t, "", "--user", "dana.whitfield@northwindfab.example", icloud)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, r.Policy, "demo tenant")
+	assert.Equal(t, "demo tenant", r.Subject.ResolvedFrom)
+	assert.NotEmpty(t, r.Subject.Groups)
+	require.NotEmpty(t, r.Subject.Roles)
+	assert.Equal(t, "Global Administrator", r.Subject.Roles[0].Name)
+	assert.Equal(t, "Workforce: synced or device-bound", r.By.Name, "the demo's deliberate problem: a Global Administrator on a synced passkey")
+	assert.NotEmpty(t, r.Notes)
+
+	// No groups: only all_users targets could include the user, and the demo has none.
+	code, r, _ = evaluateCLI(t, "", icloud)
+	assert.Equal(t, exitFail, code)
+	assert.Equal(t, []string{"not_in_scope"}, r.codes())
+}
+
+func TestPolicyEvaluateInvalidInput(t *testing.T) {
+	rollout := filepath.Join(policyDir, "keytier-rollout.json")
+	code, r, _ := evaluateCLI(t, "not a credential", "--policy", rollout, "-")
+	assert.Equal(t, exitFail, code)
+	require.NotNil(t, r.Error)
+	assert.Equal(t, "encoding_invalid", r.Error.Code)
+	assert.Nil(t, r.Credential)
+
+	invalid := filepath.Join(policyDir, "graph-v1.0-fido2-update-request-2023.invalid.json")
+	code, r, _ = evaluateCLI(t, graphFIDO2Record("2fc0579f-8113-47ea-b116-bb5a8db9202a", "attested"), "--policy", invalid, "-")
+	assert.Equal(t, exitFail, code)
+	require.NotNil(t, r.Error)
+	assert.Equal(t, "policy_invalid", r.Error.Code)
+	require.NotEmpty(t, r.Error.Problems)
+	assert.Equal(t, "isAttestationEnforced", r.Error.Problems[0].Path)
+
+	code, out, _ := runCLI(t, graphFIDO2Record("2fc0579f-8113-47ea-b116-bb5a8db9202a", "attested"), "policy", "evaluate", "--policy", invalid, "-")
+	assert.Equal(t, exitFail, code)
+	assert.Contains(t, out, "isAttestationEnforced: ")
+}
+
+func policySampleRegistration(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("../../internal/samples/real", name+".json"))
+	require.NoError(t, err)
+	var s struct {
+		Registration json.RawMessage `json:"registrationResponse"`
+	}
+	require.NoError(t, json.Unmarshal(data, &s))
+	return s.Registration
+}
+
+// AAGUIDs of the allow list BLOB.
+var (
+	aaguidL2FIPS   = uuid.MustParse("6b657974-6965-722d-0000-000000000001")
+	aaguidL1TEE    = uuid.MustParse("6b657974-6965-722d-0000-000000000002")
+	aaguidRevoked  = uuid.MustParse("6b657974-6965-722d-0000-000000000003")
+	aaguidCompro   = uuid.MustParse("6b657974-6965-722d-0000-000000000004")
+	aaguidSynced   = uuid.MustParse("6b657974-6965-722d-0000-000000000005")
+	aaguidUncertif = uuid.MustParse("6b657974-6965-722d-0000-000000000006")
+)
+
+// allowlistFixture writes a signed BLOB with one authenticator of each kind
+// the allow list must tell apart, and its root.
+func allowlistFixture(t *testing.T) (blob, root string) {
+	t.Helper()
+	anchor := []*x509Cert{passkeytest.RootCertificate()}
+	fido2 := func(id uuid.UUID, desc string, kp []string, status ...string) mdstest.Authenticator {
+		a := mdstest.Authenticator{AAGUID: id, Description: desc, KeyProtection: kp, RootCertificates: anchor}
+		for _, s := range status {
+			a.Status = append(a.Status, mdstest.Status{Status: s})
+		}
+		return a
+	}
+	synced := fido2(aaguidSynced, "Synced provider", []string{"software"})
+	synced.MultiDeviceCredentialSupport = "implicit"
+	signer := mdstest.NewSigner(t)
+	b := mdstest.BuildBLOB(t, signer, mdstest.Payload{
+		NextUpdate: time.Now().AddDate(0, 1, 0),
+		Entries: []mdstest.Authenticator{
+			// Listed in this order on purpose: the output is sorted.
+			fido2(aaguidL1TEE, "Phone TEE", []string{"hardware", "tee"}, "FIDO_CERTIFIED_L1"),
+			fido2(aaguidL2FIPS, "FIPS key", []string{"hardware", "secure_element"}, "FIDO_CERTIFIED_L2", "FIPS140_CERTIFIED_L2"),
+			fido2(aaguidRevoked, "Revoked key", []string{"hardware"}, "FIDO_CERTIFIED_L2", "REVOKED"),
+			fido2(aaguidCompro, "Compromised key", []string{"hardware"}, "FIDO_CERTIFIED_L1", "ATTESTATION_KEY_COMPROMISE"),
+			synced,
+			fido2(aaguidUncertif, "Uncertified key", []string{"hardware"}),
+			{KeyIdentifiers: []string{"923881fe2f214ee465484371aeb72e97f5a58e0a"}, Description: "U2F key", RootCertificates: anchor},
+		},
+	})
+	blob = writePolicyFixture(t, "blob.jwt", b)
+	root = writePolicyFixture(t, "mds-root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Root.Certificate.Raw}))
+	return blob, root
+}
+
+// allowlistProfileJSON mirrors Graph's passkeyProfile.
+type allowlistProfileJSON struct {
+	ID                     string `json:"id"`
+	Name                   string `json:"name"`
+	PasskeyTypes           string `json:"passkeyTypes"`
+	AttestationEnforcement string `json:"attestationEnforcement"`
+	KeyRestrictions        struct {
+		IsEnforced      bool     `json:"isEnforced"`
+		EnforcementType string   `json:"enforcementType"`
+		AAGUIDs         []string `json:"aaGuids"`
+	} `json:"keyRestrictions"`
+}
+
+func TestPolicyAllowlist(t *testing.T) {
+	blob, root := allowlistFixture(t)
+	base := []string{"policy", "allowlist", "--mds", blob, "--mds-root", root}
+	ids := func(us ...uuid.UUID) []string {
+		var out []string
+		for _, u := range us {
+			out = append(out, u.String())
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"default", nil, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif)},
+		{"L1", []string{"--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE)},
+		{"L2", []string{"--min-certification", "l2"}, ids(aaguidL2FIPS)},
+		{"FIPS", []string{"--fips"}, ids(aaguidL2FIPS)},
+		{"secure element", []string{"--key-protection", "secure_element"}, ids(aaguidL2FIPS)},
+		{"TEE", []string{"--key-protection", "tee"}, ids(aaguidL1TEE)},
+		{"include revoked", []string{"--include-revoked"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif)},
+		{"exclude-revoked=false", []string{"--exclude-revoked=false"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif)},
+		// A REVOKED report voids the certification (mds.Entry).
+		{"include revoked, certified", []string{"--include-revoked", "--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidCompro)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", append(append([]string{}, base...), tc.args...)...)
+			require.Equal(t, exitOK, code, errOut)
+			var p allowlistProfileJSON
+			decodePolicyJSON(t, out, &p)
+			assert.Equal(t, "deviceBound", p.PasskeyTypes)
+			assert.Equal(t, "registrationOnly", p.AttestationEnforcement)
+			assert.True(t, p.KeyRestrictions.IsEnforced)
+			assert.Equal(t, "allow", p.KeyRestrictions.EnforcementType)
+			want := append([]string{}, tc.want...)
+			slices.Sort(want)
+			assert.Equal(t, want, p.KeyRestrictions.AAGUIDs, "sorted")
+			assert.Contains(t, errOut, "left out 1: no AAGUID")
+		})
+	}
+
+	// What was left out, and why, goes to stderr.
+	_, _, errOut := runCLI(t, "", base...)
+	assert.Contains(t, errOut, "left out 1: revoked")
+	assert.Contains(t, errOut, "left out 1: compromised")
+	assert.Contains(t, errOut, "left out 1: synced only")
+	assert.Contains(t, errOut, "3 of 7 authenticators listed")
+	assert.Contains(t, errOut, "no --profile-id")
+	_, _, errOut = runCLI(t, "", append(append([]string{}, base...), "-v")...)
+	assert.Contains(t, errOut, `key ids 923881fe2f214ee465484371aeb72e97f5a58e0a "U2F key"`)
+	assert.Contains(t, errOut, `listed `+aaguidL2FIPS.String()+` "FIPS key"`)
+}
+
+// The profile allowlist prints is one Graph accepts: placed in a policy,
+// keytier reads it and it admits exactly the listed, attested keys.
+func TestPolicyAllowlistRoundTrip(t *testing.T) {
+	blob, root := allowlistFixture(t)
+	code, out, errOut := runCLI(t, "", "policy", "allowlist", "--mds", blob, "--mds-root", root,
+		"--min-certification", "L2", "--profile-id", "p-admins", "--profile-name", "Admins: certified keys")
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "no --profile-id")
+
+	pol := `{"state":"enabled","defaultPasskeyProfile":"p-admins","passkeyProfiles":[` + out +
+		`],"includeTargets":[{"targetType":"group","id":"all_users","allowedPasskeyProfiles":["p-admins"]}]}`
+	p, err := passkey.ParseFIDO2Policy([]byte(pol))
+	require.NoError(t, err)
+	require.Len(t, p.PasskeyProfiles, 1)
+	assert.Equal(t, "Admins: certified keys", p.PasskeyProfiles[0].Name)
+	assert.Empty(t, p.Warnings())
+
+	listed := passkey.CredentialFacts{AAGUID: aaguidL2FIPS, Type: passkey.DeviceBound, Attestation: passkey.AttestationTrusted}
+	assert.True(t, p.Evaluate(passkey.Subject{}, listed).Admitted)
+	other := listed
+	other.AAGUID = aaguidL1TEE
+	d := p.Evaluate(passkey.Subject{}, other)
+	assert.False(t, d.Admitted)
+	require.Len(t, d.Reasons, 1)
+	assert.Equal(t, passkey.ReasonAAGUIDNotAllowed, d.Reasons[0].Code)
+}
+
+func TestPolicyAllowlistRefusals(t *testing.T) {
+	blob, root := allowlistFixture(t)
+	base := []string{"policy", "allowlist", "--mds", blob, "--mds-root", root}
+
+	// Nothing meets the criteria: no empty allow list is printed.
+	code, out, errOut := runCLI(t, "", append(append([]string{}, base...), "--min-certification", "L3+")...)
+	assert.Equal(t, exitFail, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "no authenticator meets the criteria")
+	assert.Contains(t, errOut, "certification below FIDO_CERTIFIED_L3plus")
+
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"--min-certification", "L4"}, "want L1, L1+, L2, L2+, L3 or L3+"},
+		{[]string{"--key-protection", "software"}, "want hardware, secure_element or tee"},
+		{[]string{"--include-revoked", "--exclude-revoked"}, "contradict"},
+	} {
+		code, out, errOut := runCLI(t, "", append(append([]string{}, base...), tc.args...)...)
+		assert.Equal(t, exitUsage, code, errOut)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, tc.stderr)
+	}
+
+	// A BLOB under another root is refused.
+	other := writePolicyFixture(t, "other.pem", passkeytest.RootPEM())
+	code, _, errOut = runCLI(t, "", "policy", "allowlist", "--mds", blob, "--mds-root", other)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "does not chain to the trusted root")
+}
