@@ -18,11 +18,12 @@ var auditFormats = map[string]func(io.Writer, readiness.Report) error{
 	"text":     renderAuditText,
 	"json":     renderAuditJSON,
 	"markdown": renderAuditMarkdown,
+	"html":     renderAuditHTML,
 }
 
 // auditCmd runs the readiness checklist:
 //
-//	keytier audit [SNAPSHOT|-] [--format text|json|markdown] [--out FILE]
+//	keytier audit [SNAPSHOT|-] [--format text|json|markdown|html] [--out FILE]
 //
 // Without SNAPSHOT it audits the embedded demo tenant. Exit 0 when the
 // audit ran, findings or not; 1 when the snapshot is invalid (or the output
@@ -30,10 +31,10 @@ var auditFormats = map[string]func(io.Writer, readiness.Report) error{
 func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text, json or markdown")
+	format := fs.String("format", "text", "output format: text, json, markdown or html")
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: keytier audit [SNAPSHOT|-] [--format text|json|markdown] [--out FILE]")
+		fmt.Fprintln(stderr, "usage: keytier audit [SNAPSHOT|-] [--format text|json|markdown|html] [--out FILE]")
 		fmt.Fprintln(stderr, "Audits a tenant snapshot (graphadapter's JSON document); without SNAPSHOT, the embedded demo tenant.")
 		fs.PrintDefaults()
 	}
@@ -49,7 +50,7 @@ func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	render, ok := auditFormats[*format]
 	if !ok {
-		return usageErr("unknown --format %q (text, json or markdown)", *format)
+		return usageErr("unknown --format %q (text, json, markdown or html)", *format)
 	}
 	if fs.NArg() > 1 {
 		return usageErr("one snapshot at a time, got %d", fs.NArg())

@@ -7,7 +7,7 @@
 //	                [--require-uv] [--require-trusted] [--plain] [--json] [FILE|-]
 //	keytier samples
 //	keytier policy check|evaluate|allowlist ...
-//	keytier audit [SNAPSHOT] [--format text|json|markdown] [--out FILE]
+//	keytier audit [SNAPSHOT] [--format text|json|markdown|html] [--out FILE]
 //	keytier tap issue|redeem|revoke|status|list|purge --db PATH_OR_DSN --user ID ...
 //
 // Every capability is a library call; this command parses flags and renders.
