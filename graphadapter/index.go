@@ -5,19 +5,33 @@ import "strings"
 // index answers the lookups readiness checks make for every user. Check
 // builds it once, in time linear in users + memberships + assignments.
 type index struct {
-	users    map[string]int   // user id → position in Users
-	upns     map[string]int   // lower-cased userPrincipalName → position in Users
-	groups   map[string]int   // group id → position in Groups
-	groupsOf map[string][]int // user id → positions of the groups listing it
+	users  map[string]int // user id → position in Users
+	upns   map[string]int // lower-cased userPrincipalName → position in Users
+	groups map[string]int // group id → position in Groups
+	// The positions of the groups listing user u are
+	// groupsOf[groupsAt[u]:groupsAt[u+1]]: two slices for all users rather
+	// than a slice per user.
+	groupsAt []int32
+	groupsOf []int32
 	// assignedTo: principal id → positions in RoleAssignments.
 	assignedTo map[string][]int
 }
 
-func buildIndex(s *Snapshot, users, groups map[string]int) *index {
+// buildIndex builds the index; users, upns and groups may be passed in when
+// the caller (Check) has built them already.
+func buildIndex(s *Snapshot, users, upns, groups map[string]int) *index {
 	if users == nil {
 		users = make(map[string]int, len(s.Users))
 		for i := range s.Users {
 			users[s.Users[i].ID] = i
+		}
+	}
+	if upns == nil {
+		upns = make(map[string]int, len(s.Users))
+		for i := range s.Users {
+			if upn := s.Users[i].UserPrincipalName; upn != "" {
+				upns[strings.ToLower(upn)] = i
+			}
 		}
 	}
 	if groups == nil {
@@ -28,33 +42,63 @@ func buildIndex(s *Snapshot, users, groups map[string]int) *index {
 	}
 	idx := &index{
 		users:      users,
-		upns:       make(map[string]int, len(s.Users)),
+		upns:       upns,
 		groups:     groups,
-		groupsOf:   make(map[string][]int, len(s.Users)),
 		assignedTo: make(map[string][]int, len(s.RoleAssignments)),
 	}
-	for i := range s.Users {
-		if upn := s.Users[i].UserPrincipalName; upn != "" {
-			idx.upns[strings.ToLower(upn)] = i
+
+	// Two passes over the memberships: count each user's groups, then
+	// place them. A member listed twice in one group counts once; members
+	// that are not users are left out.
+	member := func(gi int, id string, last []int32) (int, bool) {
+		ui, ok := users[id]
+		if !ok || last[ui] == int32(gi+1) {
+			return 0, false
 		}
+		last[ui] = int32(gi + 1)
+		return ui, true
 	}
+	last := make([]int32, len(s.Users))
+	at := make([]int32, len(s.Users)+1)
 	for gi := range s.Groups {
 		for _, id := range s.Groups[gi].Members {
-			if _, ok := users[id]; !ok {
-				continue
+			if ui, ok := member(gi, id, last); ok {
+				at[ui+1]++
 			}
-			list := idx.groupsOf[id]
-			if n := len(list); n > 0 && list[n-1] == gi {
-				continue // listed twice in the same group
-			}
-			idx.groupsOf[id] = append(list, gi)
 		}
 	}
+	for u := range len(s.Users) {
+		at[u+1] += at[u]
+	}
+	of := make([]int32, at[len(s.Users)])
+	next := last // reused: last[ui] is only compared with gi+1 below
+	clear(next)
+	fill := make([]int32, len(s.Users))
+	copy(fill, at)
+	for gi := range s.Groups {
+		for _, id := range s.Groups[gi].Members {
+			if ui, ok := member(gi, id, next); ok {
+				of[fill[ui]] = int32(gi)
+				fill[ui]++
+			}
+		}
+	}
+	idx.groupsAt, idx.groupsOf = at, of
+
 	for ai := range s.RoleAssignments {
 		p := s.RoleAssignments[ai].PrincipalID
 		idx.assignedTo[p] = append(idx.assignedTo[p], ai)
 	}
 	return idx
+}
+
+// groupsOfUser returns the positions of the groups listing userID.
+func (idx *index) groupsOfUser(userID string) []int32 {
+	ui, ok := idx.users[userID]
+	if !ok {
+		return nil
+	}
+	return idx.groupsOf[idx.groupsAt[ui]:idx.groupsAt[ui+1]]
 }
 
 // index returns the index, building it for a snapshot that was never
@@ -63,7 +107,7 @@ func (s *Snapshot) index() *index {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.idx == nil {
-		s.idx = buildIndex(s, nil, nil)
+		s.idx = buildIndex(s, nil, nil, nil)
 	}
 	return s.idx
 }
@@ -99,7 +143,7 @@ func (s *Snapshot) GroupByID(id string) (*Group, bool) {
 // GroupsOf returns the groups that list userID among their members, in
 // snapshot order.
 func (s *Snapshot) GroupsOf(userID string) []*Group {
-	pos := s.index().groupsOf[userID]
+	pos := s.index().groupsOfUser(userID)
 	out := make([]*Group, len(pos))
 	for i, gi := range pos {
 		out[i] = &s.Groups[gi]
@@ -143,7 +187,7 @@ func (s *Snapshot) RolesOf(userID string) []RoleAssignment {
 	for _, ai := range idx.assignedTo[userID] {
 		out = append(out, s.RoleAssignments[ai])
 	}
-	for _, gi := range idx.groupsOf[userID] {
+	for _, gi := range idx.groupsOfUser(userID) {
 		for _, ai := range idx.assignedTo[s.Groups[gi].ID] {
 			out = append(out, s.RoleAssignments[ai])
 		}

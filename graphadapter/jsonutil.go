@@ -1,11 +1,13 @@
 package graphadapter
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -129,21 +131,26 @@ func indexPath(prefix string, i int) string { return prefix + "." + strconv.Itoa
 // tracks only strings; malformed JSON is left for the decoder to report.
 func checkNesting(data []byte) error {
 	depth := 0
-	inString := false
 	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
+		switch data[i] {
 		case '"':
-			inString = true
+			// Skip the string: jump to each quote and count the backslashes
+			// before it; an odd number escapes it.
+			start := i + 1
+			for {
+				q := bytes.IndexByte(data[i+1:], '"')
+				if q < 0 {
+					return nil // unterminated: the decoder reports it
+				}
+				i += 1 + q
+				n := 0
+				for j := i - 1; j >= start && data[j] == '\\'; j-- {
+					n++
+				}
+				if n%2 == 0 {
+					break
+				}
+			}
 		case '{', '[':
 			depth++
 			if depth > MaxNesting {
@@ -196,7 +203,19 @@ func checkCase(unknown jsontext.Value, known []string, path string) error {
 	if len(unknown) == 0 {
 		return nil
 	}
-	dec := jsontext.NewDecoder(strings.NewReader(string(unknown)))
+	// Unknown members come from the decoder, which has validated them: walk
+	// the member names in place instead of decoding the value again. Values
+	// set in Go may be anything; those take the decoder's path below, which
+	// stops quietly where the JSON goes wrong.
+	if names, ok := objectNames(unknown); ok {
+		for name := range names {
+			if err := checkName(name, known, path); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(unknown))
 	if _, err := dec.ReadToken(); err != nil {
 		return nil // not an object: the decoder that produced it already refused it
 	}
@@ -205,17 +224,110 @@ func checkCase(unknown jsontext.Value, known []string, path string) error {
 		if err != nil {
 			return nil
 		}
-		name := tok.String()
-		for _, k := range known {
-			if name != k && strings.EqualFold(name, k) {
-				return errorAt(joinPath(path, name), nil, "member %q is not %q: Graph spells member names exactly", name, k)
-			}
+		if err := checkName([]byte(tok.String()), known, path); err != nil {
+			return err
 		}
 		if err := dec.SkipValue(); err != nil {
 			return nil
 		}
 	}
 	return nil
+}
+
+func checkName(name []byte, known []string, path string) error {
+	for _, k := range known {
+		if string(name) != k && equalFold(name, k) {
+			return errorAt(joinPath(path, string(name)), nil, "member %q is not %q: Graph spells member names exactly", string(name), k)
+		}
+	}
+	return nil
+}
+
+// equalFold is strings.EqualFold without converting name to a string.
+func equalFold(name []byte, k string) bool {
+	if len(name) == len(k) {
+		ascii := true
+		for i := 0; i < len(k); i++ {
+			a, b := name[i], k[i]
+			if a|b >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			if a == b {
+				continue
+			}
+			if 'A' <= a && a <= 'Z' {
+				a += 'a' - 'A'
+			}
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			if a != b {
+				return false
+			}
+		}
+		if ascii {
+			return true
+		}
+	}
+	return strings.EqualFold(string(name), k)
+}
+
+// objectNames yields the unquoted member names of v, a JSON object, and
+// reports ok. It reports !ok (and yields nothing) when v is not a valid
+// JSON object by the decoder's default rules, so the caller can fall back
+// to the decoder.
+func objectNames(v jsontext.Value) (names func(func([]byte) bool), ok bool) {
+	if v.Kind() != '{' || !v.IsValid() {
+		return nil, false
+	}
+	return func(yield func([]byte) bool) {
+		var scratch []byte
+		depth := 0
+		for i := 0; i < len(v); i++ {
+			switch c := v[i]; c {
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			case '"':
+				start := i
+				escaped := false
+				for i++; v[i] != '"'; i++ {
+					if v[i] == '\\' {
+						escaped = true
+						i++
+					}
+				}
+				if depth != 1 || !isMemberName(v, i+1) {
+					continue
+				}
+				name := v[start+1 : i]
+				if escaped {
+					scratch, _ = jsontext.AppendUnquote(scratch[:0], v[start:i+1])
+					name = scratch
+				}
+				if !yield(name) {
+					return
+				}
+			}
+		}
+	}, true
+}
+
+// isMemberName reports whether the string that ended just before v[i] is
+// followed by a colon (and so is a member name, not a value).
+func isMemberName(v []byte, i int) bool {
+	for ; i < len(v); i++ {
+		switch v[i] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case ':':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // wantObject reports whether raw is a JSON object, for members kept
@@ -225,4 +337,14 @@ func wantObject(raw jsontext.Value, path string) error {
 		return errorAt(path, nil, "got JSON %s, want an object", kindName(raw.Kind()))
 	}
 	return nil
+}
+
+// withPrefix puts prefix in front of the path of err, an *Error whose path
+// is relative to a value found at prefix. Decoders call it only on error, so
+// that the path of a value is never built when nothing is wrong with it.
+func withPrefix(err error, prefix string) error {
+	if e, ok := err.(*Error); ok && prefix != "" {
+		e.Path = joinPath(prefix, e.Path)
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"sync"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -246,12 +247,60 @@ type methodUnion struct {
 
 var unionNames = jsonNames(reflect.TypeFor[methodUnion]())
 
+// unionPool recycles the methodUnion a parse decodes into: a snapshot has
+// several methods per user, and the union (with the capacity of its Unknown
+// buffer) is the largest scratch value Load makes per method. Nothing parse
+// keeps points into the union's own memory: strings are immutable and are
+// copied out by value, and Unknown is only read by checkCase.
+var unionPool = sync.Pool{New: func() any { return new(methodUnion) }}
+
+// canonicalODataType returns the package's own copy of a known @odata.type,
+// so that hundreds of thousands of methods share a dozen strings instead of
+// each keeping the copy the decoder made.
+func canonicalODataType(t string) (string, MethodKind) {
+	if c, ok := odataTypeOf[t]; ok {
+		return c.name, c.kind
+	}
+	return t, KindOther
+}
+
+var odataTypeOf = func() map[string]struct {
+	name string
+	kind MethodKind
+} {
+	m := make(map[string]struct {
+		name string
+		kind MethodKind
+	}, len(kindOfType))
+	for t, k := range kindOfType {
+		m[t] = struct {
+			name string
+			kind MethodKind
+		}{t, k}
+	}
+	return m
+}()
+
+// parse reads raw into m. Errors are *Error with paths relative to raw;
+// callers that know where raw sits prefix them with withPrefix.
 func (m *Method) parse(raw jsontext.Value, path string) error {
 	if err := wantObject(raw, path); err != nil {
 		return err
 	}
-	var w methodUnion
-	if err := jsonv2.Unmarshal(raw, &w); err != nil {
+	w := unionPool.Get().(*methodUnion)
+	unknown := w.Unknown[:0]
+	*w = methodUnion{Unknown: unknown}
+	err := m.parseUnion(raw, path, w)
+	if cap(w.Unknown) > 4<<10 {
+		w.Unknown = nil // do not pin an unusually large buffer in the pool
+	}
+	w.Unknown = w.Unknown[:0]
+	unionPool.Put(w)
+	return err
+}
+
+func (m *Method) parseUnion(raw jsontext.Value, path string, w *methodUnion) error {
+	if err := jsonv2.Unmarshal(raw, w); err != nil {
 		return jsonError(err, path)
 	}
 	if err := checkCase(w.Unknown, unionNames, path); err != nil {
@@ -263,10 +312,7 @@ func (m *Method) parse(raw jsontext.Value, path string) error {
 	if w.ID == "" {
 		return errorAt(joinPath(path, "id"), nil, "missing or empty: a method has an id")
 	}
-	kind, ok := kindOfType[w.ODataType]
-	if !ok {
-		kind = KindOther
-	}
+	odataType, kind := canonicalODataType(w.ODataType)
 	var detail any
 	switch kind {
 	case KindFIDO2:
@@ -295,7 +341,7 @@ func (m *Method) parse(raw jsontext.Value, path string) error {
 		detail = &d
 	}
 	*m = Method{
-		ODataType:       w.ODataType,
+		ODataType:       odataType,
 		ID:              w.ID,
 		DisplayName:     w.DisplayName,
 		CreatedDateTime: w.CreatedDateTime,
@@ -307,12 +353,17 @@ func (m *Method) parse(raw jsontext.Value, path string) error {
 }
 
 // UnmarshalJSONFrom reads a Method; errors name the member's full path.
+// The path is worked out only when there is an error: building it for every
+// method of a large snapshot cost more than decoding the method.
 func (m *Method) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	v, err := dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	return m.parse(v.Clone(), pointerPath(dec.StackPointer()))
+	if err := m.parse(v.Clone(), ""); err != nil {
+		return withPrefix(err, pointerPath(dec.StackPointer()))
+	}
+	return nil
 }
 
 // MarshalJSONTo writes Raw.

@@ -137,7 +137,8 @@ func Load(data []byte) (*Snapshot, error) {
 		return nil, err
 	}
 	s := new(Snapshot)
-	if err := jsonv2.Unmarshal(data, s); err != nil {
+	var l loader
+	if err := jsonv2.Unmarshal(data, s, l.options()); err != nil {
 		return nil, jsonError(err, "")
 	}
 	if err := s.Check(); err != nil {
@@ -235,36 +236,58 @@ func (s *Snapshot) Check() error {
 		return err
 	}
 
+	// Paths are built only for an error or a warning: building one for
+	// every user, method and member cost more than the checks themselves.
 	users := make(map[string]int, len(s.Users))
 	upns := make(map[string]int, len(s.Users))
+	var methods map[string]int // for users with many methods; see below
 	for i := range s.Users {
 		u := &s.Users[i]
-		path := indexPath("users", i)
-		if err := checkCase(u.Unknown, userNames, path); err != nil {
-			return err
+		if err := checkCase(u.Unknown, userNames, ""); err != nil {
+			return withPrefix(err, indexPath("users", i))
 		}
 		if u.ID == "" {
-			return errorAt(path+".id", ErrReference, "missing or empty")
+			return errorAt(indexPath("users", i)+".id", ErrReference, "missing or empty")
 		}
 		if j, dup := users[u.ID]; dup {
-			return errorAt(path+".id", ErrReference, "user id %q already used by users.%d", u.ID, j)
+			return errorAt(indexPath("users", i)+".id", ErrReference, "user id %q already used by users.%d", u.ID, j)
 		}
 		users[u.ID] = i
 		if upn := strings.ToLower(u.UserPrincipalName); upn != "" {
 			if j, dup := upns[upn]; dup {
-				return errorAt(path+".userPrincipalName", ErrReference, "userPrincipalName %q already used by users.%d", u.UserPrincipalName, j)
+				return errorAt(indexPath("users", i)+".userPrincipalName", ErrReference, "userPrincipalName %q already used by users.%d", u.UserPrincipalName, j)
 			}
 			upns[upn] = i
 		}
-		methods := make(map[string]int, len(u.Methods))
+		// A user has a handful of methods: compare ids pairwise, and use a
+		// map only when there are many (MaxMethodsPerUser allows 100).
+		const pairwise = 16
+		if len(u.Methods) > pairwise {
+			clear(methods)
+			if methods == nil {
+				methods = make(map[string]int, MaxMethodsPerUser)
+			}
+		}
 		for k := range u.Methods {
 			m := &u.Methods[k]
-			mpath := indexPath(path+".authenticationMethods", k)
-			if j, dup := methods[m.ID]; dup {
+			j, dup := -1, false
+			if len(u.Methods) > pairwise {
+				j, dup = methods[m.ID]
+				methods[m.ID] = k
+			} else {
+				for j = 0; j < k; j++ {
+					if u.Methods[j].ID == m.ID {
+						dup = true
+						break
+					}
+				}
+			}
+			if dup {
+				mpath := indexPath(indexPath("users", i)+".authenticationMethods", k)
 				return errorAt(mpath+".id", ErrReference, "method id %q already used by authenticationMethods.%d of the same user", m.ID, j)
 			}
-			methods[m.ID] = k
 			if m.Kind() == KindTemporaryAccessPass && tapSecretPresent(m.Raw) {
+				mpath := indexPath(indexPath("users", i)+".authenticationMethods", k)
 				warn(mpath+".temporaryAccessPass", "a Temporary Access Pass code was captured; Graph returns it only on creation: remove it from the snapshot, and revoke the pass if the file left your hands")
 			}
 		}
@@ -285,23 +308,38 @@ func (s *Snapshot) Check() error {
 		}
 		groups[g.ID] = i
 	}
+	// seenIn[u] is 1 + the last group that listed user u; ids that are not
+	// users of the snapshot go through the map others.
+	seenIn := make([]int32, len(s.Users))
+	var others map[string]struct{}
 	for i := range s.Groups {
 		g := &s.Groups[i]
-		seen := make(map[string]struct{}, len(g.Members))
+		clear(others)
 		for k, id := range g.Members {
-			mpath := indexPath(indexPath("groups", i)+".members", k)
+			mpath := func() string { return indexPath(indexPath("groups", i)+".members", k) }
+			ui, isUser := users[id]
 			switch _, isGroup := groups[id]; {
 			case id == "":
-				return errorAt(mpath, ErrReference, "empty member id")
+				return errorAt(mpath(), ErrReference, "empty member id")
 			case isGroup:
-				warn(mpath, "member %q is a group: list the transitive user members instead, or keytier will not see who it contains", id)
-			case !hasKey(users, id):
-				warn(mpath, "member %q is not a user of this snapshot", id)
+				warn(mpath(), "member %q is a group: list the transitive user members instead, or keytier will not see who it contains", id)
+			case !isUser:
+				warn(mpath(), "member %q is not a user of this snapshot", id)
 			}
-			if _, dup := seen[id]; dup {
-				warn(mpath, "member %q listed twice", id)
+			var dup bool
+			if isUser {
+				dup = seenIn[ui] == int32(i+1)
+				seenIn[ui] = int32(i + 1)
+			} else {
+				if others == nil {
+					others = make(map[string]struct{})
+				}
+				_, dup = others[id]
+				others[id] = struct{}{}
 			}
-			seen[id] = struct{}{}
+			if dup {
+				warn(mpath(), "member %q listed twice", id)
+			}
 		}
 	}
 
@@ -322,7 +360,7 @@ func (s *Snapshot) Check() error {
 		}
 	}
 
-	idx := buildIndex(s, users, groups)
+	idx := buildIndex(s, users, upns, groups)
 	s.mu.Lock()
 	s.idx, s.warnings = idx, warns
 	s.mu.Unlock()
