@@ -161,6 +161,15 @@ func (p *Policy) UnmarshalJSON(data []byte) error {
 	if err := jsonv2.Unmarshal(data, &v); err != nil {
 		return &PolicyError{Field: jsonField(err), Reason: "malformed JSON", Err: err}
 	}
+	// Graph never sends an empty @odata.type or id, and both are omitted
+	// when empty on output; reading "" as absent keeps a
+	// parse-marshal-parse round trip stable (found by FuzzParsePolicy).
+	if v.ODataType == "" {
+		v.ODataType = PolicyODataType
+	}
+	if v.ID == "" {
+		v.ID = PolicyID
+	}
 	*p = Policy(v)
 	return nil
 }
