@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/go-webauthn/webauthn/metadata"
 
@@ -41,20 +40,11 @@ func inspectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		rpID, challenge, mdsFile, mdsRoot, at, sample string
-		origins, roots, topOrigins                    listFlag
-		asJSON, plain, requireUV, requireTrusted      bool
-		crossOrigin                                   bool
+		sample                                   string
+		asJSON, plain, requireUV, requireTrusted bool
+		vf                                       verifyFlags
 	)
-	fs.StringVar(&rpID, "rp-id", "", "relying party id the credential was created for (enables verification)")
-	fs.Var(&origins, "origin", "allowed origin, e.g. https://login.example.com (repeatable)")
-	fs.Var(&topOrigins, "top-origin", "allowed top origin for cross-origin iframes (repeatable; implies --cross-origin)")
-	fs.BoolVar(&crossOrigin, "cross-origin", false, "accept registrations made in a cross-origin iframe")
-	fs.StringVar(&challenge, "challenge", "", "the challenge the relying party sent, base64url")
-	fs.StringVar(&mdsFile, "mds", "", "FIDO MDS3 BLOB file (trust anchors, key protection, certification, status)")
-	fs.StringVar(&mdsRoot, "mds-root", "", "PEM root the MDS BLOB must chain to (default: FIDO's MDS3 root, GlobalSign Root R46, as go-webauthn ships it)")
-	fs.Var(&roots, "trust-root", "PEM file of attestation root certificates to trust (repeatable)")
-	fs.StringVar(&at, "at", "", "reference time for certificate validity, RFC 3339 (default: now)")
+	vf.register(fs)
 	fs.BoolVar(&requireUV, "require-uv", false, "fail when the user was not verified (UV flag)")
 	fs.BoolVar(&requireTrusted, "require-trusted", false, "fail when the attestation does not chain to a trust anchor")
 	fs.StringVar(&sample, "sample", "", "inspect an embedded sample by name (see 'keytier samples')")
@@ -100,51 +90,22 @@ func inspectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		name = "sample " + s.Name
 		data = s.Registration
 		// A sample carries the relying-party settings it was made for.
-		if rpID == "" && len(origins) == 0 && challenge == "" {
-			rpID, origins, challenge = s.RPID, listFlag{s.Origin}, s.Challenge
-			crossOrigin, topOrigins = s.CrossOrigin, s.TopOrigins
+		if vf.rpID == "" && len(vf.origins) == 0 && vf.challenge == "" {
+			vf.rpID, vf.origins, vf.challenge = s.RPID, listFlag{s.Origin}, s.Challenge
+			vf.crossOrigin, vf.topOrigins = s.CrossOrigin, s.TopOrigins
 		}
 	}
 
-	var opts *passkey.VerifyOptions
-	verifying := rpID != "" || len(origins) > 0 || challenge != ""
-	if verifying {
-		if rpID == "" || len(origins) == 0 || challenge == "" {
-			return usageErr("verification needs --rp-id, --origin and --challenge together")
-		}
-		ch, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(challenge, "="))
-		if err != nil {
-			return usageErr("--challenge is not base64url: %v", err)
-		}
-		opts = &passkey.VerifyOptions{
-			RPID:                      rpID,
-			Origins:                   origins,
-			TopOrigins:                topOrigins,
-			AllowCrossOrigin:          crossOrigin || len(topOrigins) > 0,
-			Challenge:                 ch,
-			Algorithms:                allAlgorithms,
-			RequireUserVerification:   requireUV,
-			RequireTrustedAttestation: requireTrusted,
-		}
-		if at != "" {
-			if opts.Time, err = time.Parse(time.RFC3339, at); err != nil {
-				return usageErr("--at: %v", err)
-			}
-		}
-		for _, f := range roots {
-			certs, err := readPEMCertificates(f)
-			if err != nil {
-				return usageErr("--trust-root: %v", err)
-			}
-			opts.Roots = append(opts.Roots, certs...)
-		}
-		if mdsFile != "" {
-			if opts.MDS, err = loadMDS(mdsFile, mdsRoot); err != nil {
-				return usageErr("--mds: %v", err)
-			}
-		}
-	} else if mdsFile != "" || len(roots) > 0 || at != "" || requireTrusted || requireUV {
-		return usageErr("--mds, --trust-root, --at and --require-* apply to verification: add --rp-id, --origin and --challenge")
+	opts, err := vf.options()
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	switch {
+	case opts != nil:
+		opts.RequireUserVerification = requireUV
+		opts.RequireTrustedAttestation = requireTrusted
+	case requireUV || requireTrusted:
+		return usageErr("--require-uv and --require-trusted apply to verification: add --rp-id, --origin and --challenge")
 	}
 
 	report := passkey.Analyze(data, opts)

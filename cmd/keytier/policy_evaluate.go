@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/keytier/keytier/assurance"
 	"github.com/keytier/keytier/graphadapter"
@@ -98,23 +96,16 @@ func policyEvaluateCmd(args []string, stdin io.Reader, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("policy evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		policyFile, user, rpID, challenge, mdsFile, mdsRoot, at string
-		groups, roles, origins, topOrigins, trustRoots          listFlag
-		asJSON, crossOrigin                                     bool
+		policyFile, user string
+		groups, roles    listFlag
+		asJSON           bool
+		vf               verifyFlags
 	)
 	fs.StringVar(&policyFile, "policy", "", "FIDO2 policy, Graph JSON (FILE or -; default: the embedded demo tenant's)")
 	fs.Var(&groups, "groups", "object ids of the user's groups, comma-separated (repeatable)")
 	fs.Var(&roles, "roles", "the user's directory role template ids (or privileged role names), comma-separated (repeatable)")
 	fs.StringVar(&user, "user", "", "the user's object id (matches user targets); with the demo policy also a userPrincipalName whose groups and roles are looked up")
-	fs.StringVar(&rpID, "rp-id", "", "relying party id the registration was made for (enables verification)")
-	fs.Var(&origins, "origin", "allowed origin (repeatable)")
-	fs.Var(&topOrigins, "top-origin", "allowed top origin for cross-origin iframes (repeatable; implies --cross-origin)")
-	fs.BoolVar(&crossOrigin, "cross-origin", false, "accept registrations made in a cross-origin iframe")
-	fs.StringVar(&challenge, "challenge", "", "the challenge the relying party sent, base64url")
-	fs.StringVar(&mdsFile, "mds", "", "FIDO MDS3 BLOB file, to establish attestation trust")
-	fs.StringVar(&mdsRoot, "mds-root", "", "PEM root the MDS BLOB must chain to (default: FIDO's MDS3 root)")
-	fs.Var(&trustRoots, "trust-root", "PEM file of attestation root certificates to trust (repeatable)")
-	fs.StringVar(&at, "at", "", "reference time for certificate validity, RFC 3339 (default: now)")
+	vf.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print exactly one JSON object")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: keytier policy evaluate [--policy FILE] [--groups G1,G2] [--roles R1,R2] [--user ID] [flags] CREDENTIAL\n\nCREDENTIAL (FILE or -) is a registration response or attestation object, as\n'keytier inspect' reads, or a Graph fido2AuthenticationMethod record.\nExit status: 0 admitted, 1 refused or unreadable, 2 usage.")
@@ -153,7 +144,6 @@ func policyEvaluateCmd(args []string, stdin io.Reader, stdout, stderr io.Writer)
 	}
 
 	graphFIDO2Record := isGraphMethod(credData)
-	vf := verifyFlags{rpID: rpID, origins: origins, topOrigins: topOrigins, crossOrigin: crossOrigin, challenge: challenge, mdsFile: mdsFile, mdsRoot: mdsRoot, trustRoots: trustRoots, at: at}
 	if graphFIDO2Record && vf.any() {
 		return usageErr("verification flags apply to a registration; a Graph fido2AuthenticationMethod record carries Entra's attestation verdict (attestationLevel)")
 	}
@@ -502,58 +492,3 @@ func renderEvaluate(w io.Writer, r evaluateReport) {
 }
 
 // verifyFlags are the registration verification flags, as inspect has them.
-type verifyFlags struct {
-	rpID, challenge, mdsFile, mdsRoot, at string
-	origins, topOrigins, trustRoots       []string
-	crossOrigin                           bool
-}
-
-func (v verifyFlags) any() bool {
-	return v.rpID != "" || len(v.origins) > 0 || v.challenge != "" || v.mdsFile != "" || v.mdsRoot != "" ||
-		len(v.trustRoots) > 0 || v.at != "" || len(v.topOrigins) > 0 || v.crossOrigin
-}
-
-// options returns nil when no verification was asked for.
-func (v verifyFlags) options() (*passkey.VerifyOptions, error) {
-	if v.rpID == "" && len(v.origins) == 0 && v.challenge == "" {
-		if v.any() {
-			return nil, errors.New("--mds, --trust-root, --at and the origin flags apply to verification: add --rp-id, --origin and --challenge")
-		}
-		return nil, nil
-	}
-	if v.rpID == "" || len(v.origins) == 0 || v.challenge == "" {
-		return nil, errors.New("verification needs --rp-id, --origin and --challenge together")
-	}
-	ch, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(v.challenge, "="))
-	if err != nil {
-		return nil, fmt.Errorf("--challenge is not base64url: %v", err)
-	}
-	opts := &passkey.VerifyOptions{
-		RPID:             v.rpID,
-		Origins:          v.origins,
-		TopOrigins:       v.topOrigins,
-		AllowCrossOrigin: v.crossOrigin || len(v.topOrigins) > 0,
-		Challenge:        ch,
-		Algorithms:       allAlgorithms,
-	}
-	if v.at != "" {
-		if opts.Time, err = time.Parse(time.RFC3339, v.at); err != nil {
-			return nil, fmt.Errorf("--at: %v", err)
-		}
-	}
-	for _, f := range v.trustRoots {
-		certs, err := readPEMCertificates(f)
-		if err != nil {
-			return nil, fmt.Errorf("--trust-root: %v", err)
-		}
-		opts.Roots = append(opts.Roots, certs...)
-	}
-	if v.mdsFile != "" {
-		if opts.MDS, err = loadMDS(v.mdsFile, v.mdsRoot); err != nil {
-			return nil, fmt.Errorf("--mds: %v", err)
-		}
-	} else if v.mdsRoot != "" {
-		return nil, errors.New("--mds-root needs --mds")
-	}
-	return opts, nil
-}
