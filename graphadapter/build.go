@@ -1,0 +1,283 @@
+package graphadapter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// BuildOptions configures BuildSnapshot. The zero value is ready to use;
+// BuildSnapshot does not change it.
+type BuildOptions struct {
+	// Concurrency is how many users' methods are read at once; zero: 8.
+	// Graph throttles per tenant and per application: more is not always
+	// faster.
+	Concurrency int
+	// Progress, when set, is called after each step and after each user's
+	// methods are read. Calls never overlap, so it need not be safe for
+	// concurrent use; it should return quickly.
+	Progress func(Progress)
+	// Now stamps capturedAt; nil: time.Now.
+	Now func() time.Time
+}
+
+// Progress says how far BuildSnapshot has come.
+type Progress struct {
+	Step       BuildStep
+	UsersDone  int // users whose methods have been read
+	UsersTotal int // users listed so far (all of them once Step is past StepUsers)
+	// Requests counts calls made to the directory so far. A Graph
+	// implementation may make several HTTP requests for one call (pages).
+	Requests int
+}
+
+// BuildStep names a step of BuildSnapshot.
+type BuildStep string
+
+// The steps, in order.
+const (
+	StepTenant    BuildStep = "tenant"
+	StepPolicy    BuildStep = "authenticationMethodsPolicy"
+	StepUsers     BuildStep = "users"
+	StepMethods   BuildStep = "authenticationMethods"
+	StepGroups    BuildStep = "groups"
+	StepRoles     BuildStep = "roleAssignments"
+	StepPolicies  BuildStep = "conditionalAccess" // only for a PolicyReader
+	StepCheck     BuildStep = "check"
+	StepCompleted BuildStep = "completed"
+)
+
+// BuildError reports the step of BuildSnapshot that failed and the object
+// it was reading ("" when the step reads no single object).
+type BuildError struct {
+	Step BuildStep
+	ID   string // the user or group, for StepMethods and StepGroups
+	Err  error
+}
+
+func (e *BuildError) Error() string {
+	msg := "graphadapter: building a snapshot: " + string(e.Step)
+	if e.ID != "" {
+		msg += " of " + e.ID
+	}
+	return msg + ": " + e.Err.Error()
+}
+
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// BuildSnapshot reads a whole tenant from dir into a Snapshot: the tenant,
+// the authentication methods policy, every user with their methods (read
+// opts.Concurrency users at a time), every group with its transitive user
+// members, the role assignments and, when dir is also a PolicyReader, the
+// Conditional Access and authentication strength policies. The result has
+// passed Check.
+//
+// BuildSnapshot returns a whole snapshot or none: on any error, a
+// cancelled ctx included, it returns nil and a *BuildError wrapping the
+// cause (errors.Is(err, context.Canceled) reports cancellation). It stops
+// as soon as the directory's calls return after ctx is done.
+func BuildSnapshot(ctx context.Context, dir DirectoryReader, opts BuildOptions) (*Snapshot, error) {
+	b := &builder{dir: dir, opts: opts}
+	if b.opts.Concurrency <= 0 {
+		b.opts.Concurrency = 8
+	}
+	if b.opts.Now == nil {
+		b.opts.Now = time.Now
+	}
+	s, err := b.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+type builder struct {
+	dir  DirectoryReader
+	opts BuildOptions
+
+	requests atomic.Int64
+	mu       sync.Mutex // serialises Progress
+	done     int
+	total    int
+}
+
+func (b *builder) call() { b.requests.Add(1) }
+
+func (b *builder) report(step BuildStep) {
+	if b.opts.Progress == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.opts.Progress(Progress{Step: step, UsersDone: b.done, UsersTotal: b.total, Requests: int(b.requests.Load())})
+}
+
+func (b *builder) build(ctx context.Context) (*Snapshot, error) {
+	fail := func(step BuildStep, id string, err error) error {
+		var be *BuildError
+		if errors.As(err, &be) {
+			return be
+		}
+		// A directory that ignored ctx may return its own error after it
+		// was cancelled: report the cancellation, which is what happened.
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (%v)", cerr, err)
+		}
+		return &BuildError{Step: step, ID: id, Err: err}
+	}
+	s := &Snapshot{CapturedAt: b.opts.Now().UTC()}
+
+	b.call()
+	t, err := b.dir.Tenant(ctx)
+	if err != nil {
+		return nil, fail(StepTenant, "", err)
+	}
+	s.Tenant = t
+	b.report(StepTenant)
+
+	b.call()
+	p, err := b.dir.AuthenticationMethodsPolicy(ctx)
+	if err != nil {
+		return nil, fail(StepPolicy, "", err)
+	}
+	s.AuthenticationMethodsPolicy = p
+	b.report(StepPolicy)
+
+	b.call()
+	err = b.dir.Users(ctx, func(u User) error {
+		if len(s.Users) >= MaxUsers {
+			return limitError("users", len(s.Users)+1, MaxUsers, "users", "MaxUsers")
+		}
+		s.Users = append(s.Users, u)
+		b.mu.Lock()
+		b.total = len(s.Users)
+		b.mu.Unlock()
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, fail(StepUsers, "", err)
+	}
+	b.report(StepUsers)
+
+	if err := b.methods(ctx, s.Users); err != nil {
+		return nil, fail(StepMethods, err.id, err.err)
+	}
+
+	b.call()
+	err = b.dir.Groups(ctx, func(g Group) error {
+		if len(s.Groups) >= MaxGroups {
+			return limitError("groups", len(s.Groups)+1, MaxGroups, "groups", "MaxGroups")
+		}
+		s.Groups = append(s.Groups, g)
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, fail(StepGroups, "", err)
+	}
+	for i := range s.Groups {
+		b.call()
+		m, err := b.dir.GroupMembers(ctx, s.Groups[i].ID)
+		if err != nil {
+			return nil, fail(StepGroups, s.Groups[i].ID, err)
+		}
+		if m == nil {
+			m = []string{}
+		}
+		s.Groups[i].Members = m
+	}
+	b.report(StepGroups)
+
+	b.call()
+	ra, err := b.dir.RoleAssignments(ctx)
+	if err != nil {
+		return nil, fail(StepRoles, "", err)
+	}
+	s.RoleAssignments = ra
+	b.report(StepRoles)
+
+	if pr, ok := b.dir.(PolicyReader); ok {
+		b.call()
+		ca, err := pr.ConditionalAccessPolicies(ctx)
+		if err != nil {
+			return nil, fail(StepPolicies, "", err)
+		}
+		b.call()
+		st, err := pr.AuthenticationStrengthPolicies(ctx)
+		if err != nil {
+			return nil, fail(StepPolicies, "", err)
+		}
+		s.ConditionalAccessPolicies, s.AuthenticationStrengthPolicies = ca, st
+		b.report(StepPolicies)
+	}
+
+	if err := ctx.Err(); err != nil {
+		return nil, fail(StepCheck, "", err)
+	}
+	if err := s.Check(); err != nil {
+		return nil, fail(StepCheck, "", err)
+	}
+	b.report(StepCompleted)
+	return s, nil
+}
+
+type userError struct {
+	id  string
+	err error
+}
+
+// methods reads every user's methods with opts.Concurrency workers. The
+// first error cancels the others; it is the one returned.
+func (b *builder) methods(ctx context.Context, users []User) *userError {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first *userError
+	)
+	for range min(b.opts.Concurrency, max(len(users), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				b.call()
+				ms, err := b.dir.AuthenticationMethods(ctx, users[i].ID)
+				if err == nil && len(ms) > MaxMethodsPerUser {
+					err = limitError(indexPath("users", i)+".authenticationMethods", len(ms), MaxMethodsPerUser, "methods", "MaxMethodsPerUser")
+				}
+				if err != nil {
+					once.Do(func() { first = &userError{users[i].ID, err}; cancel() })
+					continue
+				}
+				if ms == nil {
+					ms = []Method{}
+				}
+				users[i].Methods = ms
+				b.mu.Lock()
+				b.done++
+				b.mu.Unlock()
+				b.report(StepMethods)
+			}
+		})
+	}
+	func() {
+		defer close(next)
+		for i := range users {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if err := ctx.Err(); err != nil {
+		return &userError{"", err}
+	}
+	return nil
+}

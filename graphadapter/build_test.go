@@ -1,0 +1,187 @@
+package graphadapter_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keytier/keytier/graphadapter"
+	"github.com/keytier/keytier/graphadapter/demo"
+)
+
+func TestBuildSnapshotRoundTrip(t *testing.T) {
+	want := demo.Snapshot()
+	d, err := graphadapter.NewMemoryDirectory(want)
+	require.NoError(t, err)
+
+	var (
+		last    graphadapter.Progress
+		reports int
+	)
+	got, err := graphadapter.BuildSnapshot(t.Context(), d, graphadapter.BuildOptions{
+		Concurrency: 3,
+		Now:         func() time.Time { return want.CapturedAt },
+		Progress: func(p graphadapter.Progress) {
+			assert.GreaterOrEqual(t, p.UsersDone, last.UsersDone, "users done never goes back")
+			assert.GreaterOrEqual(t, p.Requests, last.Requests, "requests never go back")
+			assert.LessOrEqual(t, p.UsersDone, p.UsersTotal)
+			last = p
+			reports++
+		},
+	})
+	require.NoError(t, err)
+
+	wantJSON, err := want.Marshal()
+	require.NoError(t, err)
+	gotJSON, err := got.Marshal()
+	require.NoError(t, err)
+	assert.Equal(t, string(wantJSON), string(gotJSON))
+	assert.Equal(t, want.Warnings(), got.Warnings())
+
+	assert.Equal(t, graphadapter.StepCompleted, last.Step)
+	assert.Equal(t, len(want.Users), last.UsersDone)
+	assert.Equal(t, len(want.Users), last.UsersTotal)
+	// Tenant, policy, users, one per user, groups, one per group, roles,
+	// and the two policy lists.
+	assert.Equal(t, 3+len(want.Users)+1+len(want.Groups)+1+2, last.Requests)
+	assert.Greater(t, reports, len(want.Users), "a report per user and per step")
+}
+
+// slowDirectory delays each user's methods, counts the reads in flight and
+// can fail or block one user's.
+type slowDirectory struct {
+	graphadapter.DirectoryReader
+	delay     time.Duration
+	failUser  string
+	failErr   error
+	blockFrom int32 // reads after this many block until ctx is done; 0: never
+
+	calls, inFlight, maxInFlight atomic.Int32
+}
+
+func (d *slowDirectory) AuthenticationMethods(ctx context.Context, userID string) ([]graphadapter.Method, error) {
+	n := d.calls.Add(1)
+	cur := d.inFlight.Add(1)
+	defer d.inFlight.Add(-1)
+	for {
+		m := d.maxInFlight.Load()
+		if cur <= m || d.maxInFlight.CompareAndSwap(m, cur) {
+			break
+		}
+	}
+	if userID == d.failUser {
+		return nil, d.failErr
+	}
+	wait := d.delay
+	if d.blockFrom > 0 && n > d.blockFrom {
+		wait = 10 * time.Second // bounded: the test fails long before
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return nil, &graphadapter.DirectoryError{Op: "AuthenticationMethods", Resource: "/users/" + userID + "/authentication/methods", Err: ctx.Err()}
+	}
+	return d.DirectoryReader.AuthenticationMethods(ctx, userID)
+}
+
+func TestBuildSnapshotConcurrency(t *testing.T) {
+	for _, n := range []int{1, 4} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			mem, err := graphadapter.NewMemoryDirectory(demo.Snapshot())
+			require.NoError(t, err)
+			d := &slowDirectory{DirectoryReader: mem, delay: 2 * time.Millisecond}
+			_, err = graphadapter.BuildSnapshot(t.Context(), d, graphadapter.BuildOptions{Concurrency: n})
+			require.NoError(t, err)
+			assert.Equal(t, int32(n), d.maxInFlight.Load(), "at most, and with slow reads exactly, Concurrency reads at once")
+		})
+	}
+}
+
+func TestBuildSnapshotCancel(t *testing.T) {
+	mem, err := graphadapter.NewMemoryDirectory(demo.Snapshot())
+	require.NoError(t, err)
+	d := &slowDirectory{DirectoryReader: mem, blockFrom: 20}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var (
+		once        sync.Once
+		cancelledAt time.Time
+	)
+	s, err := graphadapter.BuildSnapshot(ctx, d, graphadapter.BuildOptions{
+		Progress: func(p graphadapter.Progress) {
+			if p.UsersDone >= 10 {
+				once.Do(func() { cancelledAt = time.Now(); cancel() })
+			}
+		},
+	})
+	require.False(t, cancelledAt.IsZero(), "progress reached 10 users")
+	assert.Less(t, time.Since(cancelledAt), time.Second, "stops within a second")
+	assert.Nil(t, s, "no partial snapshot")
+	require.ErrorIs(t, err, context.Canceled)
+	var be *graphadapter.BuildError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, graphadapter.StepMethods, be.Step)
+	assert.Less(t, d.calls.Load(), int32(demo.Users), "stopped reading users")
+}
+
+func TestBuildSnapshotErrors(t *testing.T) {
+	s := demo.Snapshot()
+	victim := s.Users[len(s.Users)/2].ID
+	tests := []struct {
+		name     string
+		dir      func(graphadapter.DirectoryReader) graphadapter.DirectoryReader
+		wantStep graphadapter.BuildStep
+		wantID   string
+		wantErr  error
+	}{
+		{"one user's methods fail", func(m graphadapter.DirectoryReader) graphadapter.DirectoryReader {
+			return &slowDirectory{DirectoryReader: m, failUser: victim, failErr: graphadapter.ErrNotFound}
+		}, graphadapter.StepMethods, victim, graphadapter.ErrNotFound},
+		{"a user listed twice", func(m graphadapter.DirectoryReader) graphadapter.DirectoryReader {
+			return duplicateUsers{m}
+		}, graphadapter.StepCheck, "", graphadapter.ErrReference},
+		{"the policy fails", func(m graphadapter.DirectoryReader) graphadapter.DirectoryReader {
+			return failingPolicy{m}
+		}, graphadapter.StepPolicy, "", errPolicy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem, err := graphadapter.NewMemoryDirectory(s)
+			require.NoError(t, err)
+			got, err := graphadapter.BuildSnapshot(t.Context(), tt.dir(mem), graphadapter.BuildOptions{})
+			assert.Nil(t, got)
+			require.ErrorIs(t, err, tt.wantErr)
+			var be *graphadapter.BuildError
+			require.ErrorAs(t, err, &be)
+			assert.Equal(t, tt.wantStep, be.Step)
+			assert.Equal(t, tt.wantID, be.ID)
+			assert.Contains(t, err.Error(), string(tt.wantStep))
+		})
+	}
+}
+
+var errPolicy = errors.New("policy unavailable")
+
+type failingPolicy struct{ graphadapter.DirectoryReader }
+
+func (failingPolicy) AuthenticationMethodsPolicy(context.Context) (*graphadapter.AuthenticationMethodsPolicy, error) {
+	return nil, errPolicy
+}
+
+type duplicateUsers struct{ graphadapter.DirectoryReader }
+
+func (d duplicateUsers) Users(ctx context.Context, fn func(graphadapter.User) error) error {
+	return d.DirectoryReader.Users(ctx, func(u graphadapter.User) error {
+		if err := fn(u); err != nil {
+			return err
+		}
+		return fn(u)
+	})
+}
