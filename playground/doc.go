@@ -1,0 +1,21 @@
+// Package playground builds and serves keytier's browser playground: a
+// static page (web/) that runs keytier compiled to WebAssembly (wasm/), so
+// a credential pasted into it never leaves the browser.
+//
+// Build compiles the WASM with the go command and writes the page into a
+// directory; Handler serves such a directory:
+//
+//	dir, _ := os.MkdirTemp("", "keytier-playground")
+//	if err := playground.Build(ctx, dir); err != nil {
+//		return err
+//	}
+//	http.ListenAndServe("127.0.0.1:8765", playground.Handler(dir))
+//
+// `go run ./playground/cmd/serve` does exactly that.
+//
+// The page reads its state from the URL fragment, so a verdict can be
+// shared as a link: #sample=NAME loads an embedded sample and verifies it
+// with the settings it was made for; #input=B64URL (the pasted text,
+// base64url without padding) with optional &rp-id=, &origin= and
+// &challenge= loads text as if it had been pasted.
+package playground
