@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/keytier/keytier/internal/samples"
@@ -158,7 +160,23 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("built the playground in %v", time.Since(start).Round(time.Millisecond))
-	srv := httptest.NewServer(playground.Handler(dir))
+	// The server records what it could not serve: requests the browser
+	// makes on its own, such as for an icon, are not always reported as
+	// page network events.
+	var (
+		mu      sync.Mutex
+		missing []string
+	)
+	handler := playground.Handler(dir)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		handler.ServeHTTP(rec, r)
+		if rec.status >= 400 {
+			mu.Lock()
+			missing = append(missing, fmt.Sprintf("%s %s: HTTP %d", r.Method, r.URL.Path, rec.status))
+			mu.Unlock()
+		}
+	}))
 	defer srv.Close()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -182,10 +200,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
 
-	var (
-		mu      sync.Mutex
-		console []chromedp.ConsoleMessage
-	)
+	var console []chromedp.ConsoleMessage
 	messages := chromedp.Console(tab)
 	go func() {
 		for m, err := range messages {
@@ -197,6 +212,25 @@ func TestPlaygroundInChromium(t *testing.T) {
 			mu.Unlock()
 		}
 	}()
+
+	// Every request the page makes is recorded: it must stay on the
+	// page's own origin and find what it asks for.
+	var requests, failures []string
+	err := chromedp.Listen(tab, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			requests = append(requests, ev.Request.URL)
+		case *network.EventResponseReceived:
+			if ev.Response.Status >= 400 {
+				failures = append(failures, fmt.Sprintf("%s: HTTP %d", ev.Response.URL, int(ev.Response.Status)))
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("listening to network events: %v", err)
+	}
 
 	p := page{t: t, tab: tab, base: srv.URL}
 
@@ -362,9 +396,31 @@ func TestPlaygroundInChromium(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
+	if len(requests) == 0 {
+		t.Error("no network request was recorded; the listener is not working")
+	}
+	for _, u := range requests {
+		if !strings.HasPrefix(u, srv.URL+"/") && u != "about:blank" {
+			t.Errorf("the page requested %s, outside its origin %s", u, srv.URL)
+		}
+	}
+	for _, f := range append(failures, missing...) {
+		t.Errorf("request failed: %s", f)
+	}
 	for _, m := range console {
 		if m.IsException() || strings.Contains(m.Text, "Content Security Policy") || m.Type == chromedp.ConsoleError {
 			t.Errorf("browser console: %s", m)
 		}
 	}
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
 }

@@ -23,14 +23,14 @@ const WASMPackage = "github.com/keytier/keytier/playground/wasm"
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
 	"connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
 
-//go:embed web/index.html web/style.css web/app.js
+//go:embed web/index.html web/style.css web/app.js web/icon.svg
 var web embed.FS
 
 // Files are the names Build writes into its directory.
-var Files = []string{"index.html", "style.css", "app.js", "wasm_exec.js", "keytier.wasm"}
+var Files = []string{"index.html", "style.css", "app.js", "icon.svg", "wasm_exec.js", "keytier.wasm"}
 
 // Build writes the playground into dir, which must exist: the page
-// (index.html, style.css, app.js), the WASM runtime support of the go
+// (index.html, style.css, app.js, icon.svg), the WASM runtime support of the go
 // command that compiles it (wasm_exec.js, from $(go env GOROOT)/lib/wasm)
 // and keytier.wasm. It runs the go command found on PATH, so it needs a Go
 // toolchain and a working directory inside a module that requires keytier
