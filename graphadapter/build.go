@@ -29,9 +29,12 @@ type Progress struct {
 	Step       BuildStep
 	UsersDone  int // users whose methods have been read
 	UsersTotal int // users listed so far (all of them once Step is past StepUsers)
-	// Requests counts calls made to the directory so far. A Graph
-	// implementation may make several HTTP requests for one call (pages).
+	// Requests counts the requests made so far: HTTP requests for a
+	// directory that is a RequestCounter, calls to the directory otherwise.
 	Requests int
+	// Throttled counts the answers that told a RequestCounter to slow
+	// down; zero for other directories.
+	Throttled int
 }
 
 // BuildStep names a step of BuildSnapshot.
@@ -54,8 +57,12 @@ const (
 // it was reading ("" when the step reads no single object).
 type BuildError struct {
 	Step BuildStep
-	ID   string // the user or group, for StepMethods and StepGroups
-	Err  error
+	// ID is the user or group, for StepMethods and StepGroups. When a
+	// BatchMethodReader failed, it names the users of the batch: their
+	// positions in the listing and first and last ids,
+	// "users 41-60 (id … id)".
+	ID  string
+	Err error
 }
 
 func (e *BuildError) Error() string {
@@ -112,7 +119,12 @@ func (b *builder) report(step BuildStep) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.opts.Progress(Progress{Step: step, UsersDone: b.done, UsersTotal: b.total, Requests: int(b.requests.Load())})
+	p := Progress{Step: step, UsersDone: b.done, UsersTotal: b.total, Requests: int(b.requests.Load())}
+	if rc, ok := b.dir.(RequestCounter); ok {
+		st := rc.RequestStats()
+		p.Requests, p.Throttled = st.Requests, st.Throttled
+	}
+	b.opts.Progress(p)
 }
 
 func (b *builder) build(ctx context.Context) (*Snapshot, error) {
@@ -228,9 +240,56 @@ type userError struct {
 	err error
 }
 
-// methods reads every user's methods with opts.Concurrency workers. The
-// first error cancels the others; it is the one returned.
+// methods reads every user's methods with opts.Concurrency workers, each
+// taking one user at a time, or BatchSize users at a time from a
+// BatchMethodReader. The first error cancels the others; it is the one
+// returned.
 func (b *builder) methods(ctx context.Context, users []User) *userError {
+	size := 1
+	br, batched := b.dir.(BatchMethodReader)
+	if batched {
+		size = BatchSize
+	}
+	read := func(ctx context.Context, lo, hi int) *userError {
+		b.call()
+		var (
+			got [][]Method
+			err error
+		)
+		if batched {
+			ids := make([]string, hi-lo)
+			for i := range ids {
+				ids[i] = users[lo+i].ID
+			}
+			got, err = br.AuthenticationMethodsBatch(ctx, ids)
+			if err == nil && len(got) != len(ids) {
+				err = fmt.Errorf("the directory returned the methods of %d users for a batch of %d", len(got), len(ids))
+			}
+		} else {
+			var ms []Method
+			ms, err = b.dir.AuthenticationMethods(ctx, users[lo].ID)
+			got = [][]Method{ms}
+		}
+		if err != nil {
+			return &userError{batchID(users, lo, hi, batched), err}
+		}
+		for i, ms := range got {
+			if len(ms) > MaxMethodsPerUser {
+				err := limitError(indexPath("users", lo+i)+".authenticationMethods", len(ms), MaxMethodsPerUser, "methods", "MaxMethodsPerUser")
+				return &userError{users[lo+i].ID, err}
+			}
+			if ms == nil {
+				ms = []Method{}
+			}
+			users[lo+i].Methods = ms
+		}
+		b.mu.Lock()
+		b.done += hi - lo
+		b.mu.Unlock()
+		b.report(StepMethods)
+		return nil
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan int)
@@ -239,34 +298,21 @@ func (b *builder) methods(ctx context.Context, users []User) *userError {
 		once  sync.Once
 		first *userError
 	)
-	for range min(b.opts.Concurrency, max(len(users), 1)) {
+	chunks := (len(users) + size - 1) / size
+	for range min(b.opts.Concurrency, max(chunks, 1)) {
 		wg.Go(func() {
-			for i := range next {
-				b.call()
-				ms, err := b.dir.AuthenticationMethods(ctx, users[i].ID)
-				if err == nil && len(ms) > MaxMethodsPerUser {
-					err = limitError(indexPath("users", i)+".authenticationMethods", len(ms), MaxMethodsPerUser, "methods", "MaxMethodsPerUser")
+			for lo := range next {
+				if err := read(ctx, lo, min(lo+size, len(users))); err != nil {
+					once.Do(func() { first = err; cancel() })
 				}
-				if err != nil {
-					once.Do(func() { first = &userError{users[i].ID, err}; cancel() })
-					continue
-				}
-				if ms == nil {
-					ms = []Method{}
-				}
-				users[i].Methods = ms
-				b.mu.Lock()
-				b.done++
-				b.mu.Unlock()
-				b.report(StepMethods)
 			}
 		})
 	}
 	func() {
 		defer close(next)
-		for i := range users {
+		for lo := 0; lo < len(users); lo += size {
 			select {
-			case next <- i:
+			case next <- lo:
 			case <-ctx.Done():
 				return
 			}
@@ -280,4 +326,13 @@ func (b *builder) methods(ctx context.Context, users []User) *userError {
 		return &userError{"", err}
 	}
 	return nil
+}
+
+// batchID names the users lo..hi-1 of a failed read: the user's id, or for
+// a batch their 1-based positions in the listing and first and last ids.
+func batchID(users []User, lo, hi int, batched bool) string {
+	if !batched {
+		return users[lo].ID
+	}
+	return fmt.Sprintf("users %d-%d (%s … %s)", lo+1, hi, users[lo].ID, users[hi-1].ID)
 }

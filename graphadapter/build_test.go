@@ -185,3 +185,78 @@ func (d duplicateUsers) Users(ctx context.Context, fn func(graphadapter.User) er
 		return fn(u)
 	})
 }
+
+// batchDirectory reads users' methods in batches and counts HTTP-like
+// requests, as the Graph directory does.
+type batchDirectory struct {
+	*graphadapter.MemoryDirectory
+	failUser string
+	batches  atomic.Int32
+	sizes    sync.Map // batch size -> true
+}
+
+func (d *batchDirectory) AuthenticationMethodsBatch(ctx context.Context, ids []string) ([][]graphadapter.Method, error) {
+	d.batches.Add(1)
+	d.sizes.Store(len(ids), true)
+	if len(ids) > graphadapter.BatchSize {
+		return nil, fmt.Errorf("batch of %d", len(ids))
+	}
+	out := make([][]graphadapter.Method, len(ids))
+	for i, id := range ids {
+		if id == d.failUser {
+			return nil, errors.New("HTTP 504 for one response of the batch")
+		}
+		ms, err := d.AuthenticationMethods(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ms
+	}
+	return out, nil
+}
+
+func (d *batchDirectory) RequestStats() graphadapter.RequestStats {
+	return graphadapter.RequestStats{Requests: 1000 + int(d.batches.Load()), Throttled: 7}
+}
+
+func TestBuildSnapshotBatches(t *testing.T) {
+	want := demo.Snapshot()
+	mem, err := graphadapter.NewMemoryDirectory(want)
+	require.NoError(t, err)
+	d := &batchDirectory{MemoryDirectory: mem}
+
+	var last graphadapter.Progress
+	got, err := graphadapter.BuildSnapshot(t.Context(), d, graphadapter.BuildOptions{
+		Now:      func() time.Time { return want.CapturedAt },
+		Progress: func(p graphadapter.Progress) { last = p },
+	})
+	require.NoError(t, err)
+	wantJSON, err := want.Marshal()
+	require.NoError(t, err)
+	gotJSON, err := got.Marshal()
+	require.NoError(t, err)
+	assert.Equal(t, string(wantJSON), string(gotJSON))
+
+	n := len(want.Users)
+	assert.Equal(t, int32((n+graphadapter.BatchSize-1)/graphadapter.BatchSize), d.batches.Load(), "one call per %d users", graphadapter.BatchSize)
+	_, full := d.sizes.Load(graphadapter.BatchSize)
+	assert.True(t, full, "batches are filled")
+	assert.Equal(t, 1000+int(d.batches.Load()), last.Requests, "progress reports the directory's own request count")
+	assert.Equal(t, 7, last.Throttled)
+}
+
+func TestBuildSnapshotBatchErrorNamesUsers(t *testing.T) {
+	want := demo.Snapshot()
+	mem, err := graphadapter.NewMemoryDirectory(want)
+	require.NoError(t, err)
+	// The 45th user is in the third batch: users 41-60.
+	d := &batchDirectory{MemoryDirectory: mem, failUser: want.Users[44].ID}
+	got, err := graphadapter.BuildSnapshot(t.Context(), d, graphadapter.BuildOptions{})
+	require.Error(t, err)
+	assert.Nil(t, got, "no partial snapshot")
+	var be *graphadapter.BuildError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, graphadapter.StepMethods, be.Step)
+	assert.Equal(t, fmt.Sprintf("users 41-60 (%s … %s)", want.Users[40].ID, want.Users[59].ID), be.ID)
+	assert.Contains(t, err.Error(), "HTTP 504")
+}

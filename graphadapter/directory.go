@@ -40,6 +40,36 @@ type DirectoryReader interface {
 	RoleAssignments(ctx context.Context) ([]RoleAssignment, error)
 }
 
+// BatchSize is the most users whose methods one AuthenticationMethodsBatch
+// call reads: the number of requests Graph's JSON batching carries in one
+// $batch (learn.microsoft.com/graph/json-batching).
+const BatchSize = 20
+
+// BatchMethodReader is implemented by directories that read several users'
+// methods in one round trip. BuildSnapshot uses it, when a directory has it,
+// instead of one AuthenticationMethods call per user.
+type BatchMethodReader interface {
+	// AuthenticationMethodsBatch returns the methods of each of userIDs
+	// (at most BatchSize), in the same order. It succeeds for all of them
+	// or returns an error.
+	AuthenticationMethodsBatch(ctx context.Context, userIDs []string) ([][]Method, error)
+}
+
+// RequestCounter is implemented by directories that talk to a server: it
+// says how many HTTP requests they have sent (retries and $batch bodies
+// included, each counted once) and how many answers told them to slow down
+// (429, or 503/504 with Retry-After; inside a $batch each throttled
+// response counts). BuildSnapshot reports these in Progress.
+type RequestCounter interface {
+	RequestStats() RequestStats
+}
+
+// RequestStats are the counters of a RequestCounter.
+type RequestStats struct {
+	Requests  int
+	Throttled int
+}
+
 // MethodWriter is what the onboarding and recovery flows change in a
 // tenant: a user's Temporary Access Pass and passkeys. userID is a user's
 // object id or userPrincipalName, as Graph accepts either.
@@ -133,6 +163,10 @@ var (
 	// ErrInvalidRequest: the directory refused the request as it was made
 	// (a pass lifetime outside the policy's bounds, a disabled method).
 	ErrInvalidRequest = errors.New("invalid request")
+	// ErrForbidden: the directory refused the caller: the token is
+	// missing, expired or for another resource, or the application lacks
+	// a permission the call needs (Graph's 401 and 403).
+	ErrForbidden = errors.New("forbidden")
 )
 
 // DirectoryError reports a Directory call that failed: which call, on what

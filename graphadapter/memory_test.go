@@ -16,6 +16,7 @@ import (
 
 	"github.com/keytier/keytier/graphadapter"
 	"github.com/keytier/keytier/graphadapter/demo"
+	"github.com/keytier/keytier/graphadapter/graphadaptertest"
 )
 
 // The demo tenant's capture time, the clock of these tests.
@@ -281,4 +282,12 @@ func TestPassCodeRedacts(t *testing.T) {
 	assert.Equal(t, "Secret-Code-42", c.Reveal())
 	assert.True(t, graphadapter.PassCode{}.IsZero())
 	assert.False(t, errors.Is(nil, graphadapter.ErrNotFound))
+}
+
+func TestMemoryDirectoryConformance(t *testing.T) {
+	graphadaptertest.Run(t, func(t *testing.T, s *graphadapter.Snapshot) graphadapter.Directory {
+		d, err := graphadapter.NewMemoryDirectory(s)
+		require.NoError(t, err)
+		return d
+	})
 }

@@ -100,6 +100,8 @@ func validateBatch(reqs []batchRequest) error {
 func (h *handler) batchItem(outer *http.Request, br batchRequest, status map[string]int) batchResponse {
 	n := int(h.items.Add(1))
 	h.count(func(s *Stats) { s.BatchItems++ })
+	key := "$batch " + strings.ToUpper(br.Method) + " " + br.URL
+	h.checkRetry(key)
 	rec := httptest.NewRecorder()
 	u := "/v1.0/" + strings.TrimPrefix(br.URL, "/")
 	req, err := http.NewRequestWithContext(outer.Context(), strings.ToUpper(br.Method), u, bytes.NewReader(br.Body))
@@ -114,7 +116,7 @@ func (h *handler) batchItem(outer *http.Request, br batchRequest, status map[str
 		h.graphError(rec, http.StatusFailedDependency, "failedDependency", "A request this one depends on failed.")
 	case h.opts.Faults.BatchThrottleEvery > 0 && n%h.opts.Faults.BatchThrottleEvery == 0:
 		h.route(req)
-		h.throttle(rec)
+		h.throttle(rec, key)
 	default:
 		req.Host = outer.Host
 		for k, v := range br.Headers {

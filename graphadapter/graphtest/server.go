@@ -3,8 +3,10 @@ package graphtest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -82,9 +84,14 @@ type Faults struct {
 
 // Stats counts what the server has served.
 type Stats struct {
-	Requests     int // HTTP requests received
-	BatchItems   int // requests inside $batch bodies
-	Throttled    int // 429 answers, in batches or not
+	Requests   int // HTTP requests received
+	BatchItems int // requests inside $batch bodies
+	Throttled  int // 429 answers, in batches or not
+	// EarlyRetries counts requests sent again before the Retry-After of
+	// their throttled answer had passed: a request is the same when its
+	// method, URL and body are (for a request inside a $batch, its method
+	// and URL).
+	EarlyRetries int
 	ServerErrors int // 5xx answers injected as faults
 	// Routes counts requests by route pattern ("GET /v1.0/users",
 	// "POST /v1.0/$batch"), batch items included; unknown paths count
@@ -212,6 +219,8 @@ type handler struct {
 	requests  atomic.Int64
 	items     atomic.Int64
 	pageFails atomic.Int64
+	// retryAt holds, for each throttled request, when it may come again.
+	retryAt map[string]time.Time
 
 	mu    sync.Mutex
 	stats Stats
@@ -235,7 +244,7 @@ func newHandler(s *graphadapter.Snapshot, opts Options) (*handler, error) {
 	if opts.Faults.FailPageStatus == 0 {
 		opts.Faults.FailPageStatus = http.StatusGatewayTimeout
 	}
-	h := &handler{opts: opts, dir: dir, userAt: map[string]int{}, members: map[string][]string{}, stats: Stats{Routes: map[string]int{}}}
+	h := &handler{opts: opts, dir: dir, userAt: map[string]int{}, members: map[string][]string{}, stats: Stats{Routes: map[string]int{}}, retryAt: map[string]time.Time{}}
 	ctx := context.Background()
 	// Lists do not change (writes touch methods only): encode them once.
 	err = dir.Users(ctx, func(u graphadapter.User) error {
@@ -300,6 +309,9 @@ func newHandler(s *graphadapter.Snapshot, opts Options) (*handler, error) {
 	mux.HandleFunc("GET /v1.0/groups", h.listGroups)
 	mux.HandleFunc("GET /v1.0/groups/{id}/transitiveMembers", h.transitiveMembers)
 	mux.HandleFunc("GET /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user", h.transitiveMembers)
+	// Graph accepts a type cast with or without its namespace's alias;
+	// the Go SDK sends the short form.
+	mux.HandleFunc("GET /v1.0/groups/{id}/transitiveMembers/graph.user", h.transitiveMembers)
 	mux.HandleFunc("GET /v1.0/roleManagement/directory/roleAssignments", h.roleAssignments)
 	mux.HandleFunc("POST /v1.0/$batch", h.batch)
 	h.mux = mux
@@ -332,8 +344,11 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-func (h *handler) throttle(w http.ResponseWriter) {
-	h.count(func(s *Stats) { s.Throttled++ })
+func (h *handler) throttle(w http.ResponseWriter, key string) {
+	h.count(func(s *Stats) {
+		s.Throttled++
+		h.retryAt[key] = time.Now().Add(time.Duration(h.opts.Faults.RetryAfter) * time.Second)
+	})
 	w.Header().Set("Retry-After", strconv.Itoa(h.opts.Faults.RetryAfter))
 	h.graphError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header.")
 }
@@ -349,6 +364,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	key, err := requestKey(r)
+	if err != nil {
+		h.graphError(w, http.StatusRequestEntityTooLarge, "BadRequest", "The request body is too large.")
+		return
+	}
+	h.checkRetry(key)
 	f := h.opts.Faults
 	if f.SlowEvery > 0 && n%f.SlowEvery == 0 && f.SlowDelay > 0 {
 		t := time.NewTimer(f.SlowDelay)
@@ -361,7 +382,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.ThrottleEvery > 0 && n%f.ThrottleEvery == 0 {
 		h.route(r) // counted as served, as Graph counts throttled calls
-		h.throttle(w)
+		h.throttle(w, key)
 		return
 	}
 	if f.BurstEvery > 0 && (n-1)%f.BurstEvery >= f.BurstEvery-f.BurstLength {
@@ -371,6 +392,35 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.serve(w, r)
+}
+
+// requestKey identifies a request for EarlyRetries: method, URL and a
+// hash of the body, which it reads and puts back.
+func requestKey(r *http.Request) (string, error) {
+	key := r.Method + " " + r.URL.RequestURI()
+	if r.Body == nil || r.Body == http.NoBody {
+		return key, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		return "", errors.New("body too large")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sum := sha256.Sum256(body)
+	return key + " " + hex.EncodeToString(sum[:8]), nil
+}
+
+// checkRetry counts an early retry when key was throttled and its
+// Retry-After has not passed.
+func (h *handler) checkRetry(key string) {
+	h.count(func(s *Stats) {
+		if t, ok := h.retryAt[key]; ok {
+			if time.Now().Before(t) {
+				s.EarlyRetries++
+			}
+			delete(h.retryAt, key)
+		}
+	})
 }
 
 // route counts r under its route pattern and returns the pattern.
@@ -609,6 +659,8 @@ func (h *handler) methods(w http.ResponseWriter, r *http.Request) {
 func (h *handler) createPass(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	var req struct {
+		// Graph's SDKs send the entity's type with the body.
+		ODataType         string     `json:"@odata.type"`
 		StartDateTime     *time.Time `json:"startDateTime"`
 		LifetimeInMinutes *int       `json:"lifetimeInMinutes"`
 		IsUsableOnce      *bool      `json:"isUsableOnce"`
@@ -629,6 +681,10 @@ func (h *handler) createPass(w http.ResponseWriter, r *http.Request) {
 		tr.LifetimeInMinutes = *req.LifetimeInMinutes
 	}
 	tr.IsUsableOnce = req.IsUsableOnce
+	if req.ODataType != "" && req.ODataType != graphadapter.ODataTypeTemporaryAccessPass {
+		h.graphError(w, http.StatusBadRequest, "BadRequest", "Invalid request body: @odata.type "+req.ODataType+" is not "+graphadapter.ODataTypeTemporaryAccessPass+".")
+		return
+	}
 	created, err := h.dir.CreateTemporaryAccessPass(r.Context(), id, tr)
 	if err != nil {
 		h.directoryError(w, err)

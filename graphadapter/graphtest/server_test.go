@@ -304,6 +304,7 @@ func TestFaults(t *testing.T) {
 		st := srv.Stats()
 		assert.Equal(t, 7, st.Requests)
 		assert.Equal(t, 2, st.Throttled)
+		assert.Equal(t, 2, st.EarlyRetries, "requests 4 and 7 repeat a throttled request within its Retry-After")
 		assert.Equal(t, 7, st.Routes["GET /v1.0/organization"])
 	})
 	t.Run("throttle inside a batch", func(t *testing.T) {
@@ -324,6 +325,7 @@ func TestFaults(t *testing.T) {
 		}
 		assert.Equal(t, []float64{200, 429, 200, 429, 200}, statuses)
 		assert.Equal(t, 2, srv.Stats().Throttled)
+		assert.Equal(t, 2, srv.Stats().EarlyRetries, "items 3 and 5 repeat a throttled item at once")
 	})
 	t.Run("bursts of 503", func(t *testing.T) {
 		srv, _ := start(t, graphtest.Options{Faults: graphtest.Faults{BurstEvery: 4, BurstLength: 2}})
