@@ -33,8 +33,10 @@ func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json, markdown or html")
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
+	var g graphFlags
+	g.register(fs, true)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: keytier audit [SNAPSHOT|-] [--format text|json|markdown|html] [--out FILE]")
+		fmt.Fprintln(stderr, "usage: keytier audit [SNAPSHOT|- | --tenant ID [--auth METHOD] [--graph-endpoint URL]] [--format text|json|markdown|html] [--out FILE]")
 		fmt.Fprintln(stderr, "Audits a tenant snapshot (graphadapter's JSON document); without SNAPSHOT, the embedded demo tenant.")
 		fs.PrintDefaults()
 	}
@@ -58,6 +60,16 @@ func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	var s *graphadapter.Snapshot
 	switch {
+	case g.tenant != "" && fs.NArg() > 0:
+		return usageErr("give a SNAPSHOT file or --tenant, not both")
+	case g.tenant != "":
+		ctx, stop := signalContext()
+		defer stop()
+		var err error
+		if s, err = g.liveSnapshot(ctx, stderr); err != nil {
+			fmt.Fprintf(stderr, "keytier audit: %v\n", err)
+			return exitFail
+		}
 	case fs.NArg() == 0:
 		s = demo.Snapshot()
 	case fs.Arg(0) == "-":

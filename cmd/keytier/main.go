@@ -7,8 +7,10 @@
 //	                [--require-uv] [--require-trusted] [--plain] [--json] [FILE|-]
 //	keytier samples
 //	keytier policy check|evaluate|allowlist ...
-//	keytier audit [SNAPSHOT] [--format text|json|markdown|html] [--out FILE]
+//	keytier audit [SNAPSHOT | --tenant ID] [--format text|json|markdown|html] [--out FILE]
+//	keytier snapshot --tenant ID [--auth METHOD] [--graph-endpoint URL] --out FILE
 //	keytier tap issue|redeem|revoke|status|list|purge --db PATH_OR_DSN --user ID ...
+//	keytier tap issue --tenant ID --user UPN [--auth METHOD] (an Entra pass, through Graph)
 //
 // Every capability is a library call; this command parses flags and renders.
 package main
@@ -46,6 +48,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return auditCmd(args[1:], stdin, stdout, stderr)
 	case "tap":
 		return tapCmd(args[1:], stdin, stdout, stderr)
+	case "snapshot":
+		return snapshotCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -65,9 +69,13 @@ func usage(w io.Writer) {
                                      whether it admits a credential, build an AAGUID
                                      allow list from FIDO metadata
   keytier audit [SNAPSHOT]           run the rollout checklist over a tenant snapshot
-                                     (no SNAPSHOT: the embedded demo tenant)
+                                     (no SNAPSHOT: the embedded demo tenant;
+                                     --tenant ID: a live tenant through Microsoft Graph)
+  keytier snapshot --tenant ID --out FILE
+                                     capture a live tenant through Microsoft Graph
   keytier tap issue|redeem|revoke|status|list|purge
-                                     Temporary Access Passes on SQLite or PostgreSQL
+                                     Temporary Access Passes on SQLite or PostgreSQL;
+                                     'tap issue --tenant ID' creates an Entra pass
 
 Run 'keytier COMMAND -h' for a command's flags.
 `)

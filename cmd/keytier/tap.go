@@ -90,6 +90,9 @@ func tapCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code := c.check(); code != exitOK {
 		return code
 	}
+	if c.graph.tenant != "" {
+		return c.issueEntra()
+	}
 	secret, err := loadTapSecret()
 	if err != nil {
 		fmt.Fprintf(stderr, "keytier tap %s: %v\n", sub, err)
@@ -138,6 +141,7 @@ type tapCommand struct {
 	lifetime               time.Duration
 	once, multi, asJSON    bool
 	codeSet                bool
+	graph                  graphFlags // issue --tenant: an Entra pass
 }
 
 func (c *tapCommand) flags() *flag.FlagSet {
@@ -163,6 +167,7 @@ func (c *tapCommand) flags() *flag.FlagSet {
 		fs.StringVar(&c.start, "start", "", "start time, RFC 3339 (default: now)")
 		fs.BoolVar(&c.once, "once", false, "one-time pass")
 		fs.BoolVar(&c.multi, "multi", false, "reusable pass within its lifetime (the policy must allow it)")
+		c.graph.register(fs, false)
 	case "redeem":
 		fs.Func("code", "the code, for scripts (default: read one line from standard input, which keeps it out of the process list)", func(s string) error {
 			c.code, c.codeSet = s, true

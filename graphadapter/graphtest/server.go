@@ -114,6 +114,17 @@ func NewServer(s *graphadapter.Snapshot, opts Options) (*Server, error) {
 	return &Server{Server: httptest.NewServer(h), h: h}, nil
 }
 
+// NewTLSServer is NewServer on HTTPS, with a certificate of its own for
+// 127.0.0.1 that only clients trusting Certificate() accept: it stands in
+// for Graph behind a TLS-inspecting proxy.
+func NewTLSServer(s *graphadapter.Snapshot, opts Options) (*Server, error) {
+	h, err := newHandler(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{Server: httptest.NewTLSServer(h), h: h}, nil
+}
+
 // BaseURL is the root of the v1.0 endpoints, http://127.0.0.1:port/v1.0.
 func (s *Server) BaseURL() string { return s.URL + "/v1.0" }
 
