@@ -53,6 +53,15 @@ func AlgorithmName(alg int64) string {
 // starting point for VerifyOptions.Algorithms, which callers set explicitly.
 func RecommendedAlgorithms() []int64 { return []int64{-8, -7, -257} }
 
+// SupportedAlgorithms lists every COSE algorithm keytier can verify, in
+// the order of the IANA registry's families (ECDSA, EdDSA, RSA PKCS#1 v1.5,
+// RSASSA-PSS, then RS1). A tool that inspects credentials made elsewhere
+// (the CLI, the playground) accepts all of them; a relying party sets its
+// own list.
+func SupportedAlgorithms() []int64 {
+	return []int64{-7, -35, -36, -8, -19, -9, -51, -52, -257, -258, -259, -37, -38, -39, -65535}
+}
+
 // attestationDER returns the DER of the certificates the attestation
 // statement carries: x5c for packed, tpm, android-key, fido-u2f and apple;
 // the JWS header's x5c for android-safetynet; every sub-statement's for

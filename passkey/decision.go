@@ -588,3 +588,19 @@ func describeCase(e assurance.Evidence, r assurance.Result) string {
 	}
 	return s
 }
+
+// EffectiveProfiles returns the profiles the policy applies: its
+// passkeyProfiles, or, for a policy that predates profiles, the one
+// implicit profile its legacy settings make (legacy true; see ProfilesFor).
+func (p *FIDO2Policy) EffectiveProfiles() (profiles []PasskeyProfile, legacy bool) {
+	if len(p.PasskeyProfiles) > 0 {
+		return p.PasskeyProfiles, false
+	}
+	q := *p
+	q.IncludeTargets = []IncludeTarget{{TargetType: TargetGroup, ID: AllUsers}}
+	q.ExcludeTargets = nil
+	for _, sp := range q.ProfilesFor(Subject{}) {
+		profiles = append(profiles, sp.Profile)
+	}
+	return profiles, true
+}

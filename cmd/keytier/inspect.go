@@ -125,9 +125,6 @@ func inspectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// allAlgorithms: the CLI inspects credentials made elsewhere, so it accepts
-// every algorithm keytier can verify; a relying party sets its own list.
-var allAlgorithms = []int64{-7, -35, -36, -8, -19, -9, -51, -52, -257, -258, -259, -37, -38, -39, -65535}
 
 // parseInterspersed lets flags follow the input name, as in
 // `keytier inspect cred.json --json`.

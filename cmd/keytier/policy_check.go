@@ -133,7 +133,7 @@ func checkPolicy(src policySource) checkReport {
 	r.IsSelfServiceRegistrationAllowed = p.IsSelfServiceRegistrationAllowed
 	r.DefaultPasskeyProfile = p.DefaultPasskeyProfile
 
-	profiles, legacy := effectiveProfiles(p)
+	profiles, legacy := p.EffectiveProfiles()
 	r.Legacy = legacy
 	byID := map[string]int{}
 	for _, pp := range profiles {
@@ -183,23 +183,6 @@ func policyMemberOf(t passkey.IncludeTarget) passkey.Subject {
 	return passkey.Subject{GroupIDs: []string{t.ID}}
 }
 
-// effectiveProfiles returns the policy's passkey profiles or, for a policy
-// that predates them, the implicit profile its legacy settings make. The
-// library builds that one for users in scope, so ask it for a user that
-// an all-users target covers.
-func effectiveProfiles(p *passkey.FIDO2Policy) ([]passkey.PasskeyProfile, bool) {
-	if len(p.PasskeyProfiles) > 0 {
-		return p.PasskeyProfiles, false
-	}
-	q := *p
-	q.IncludeTargets = []passkey.IncludeTarget{{TargetType: passkey.TargetGroup, ID: passkey.AllUsers}}
-	q.ExcludeTargets = nil
-	var out []passkey.PasskeyProfile
-	for _, sp := range q.ProfilesFor(passkey.Subject{}) {
-		out = append(out, sp.Profile)
-	}
-	return out, true
-}
 
 func policyProfileOf(pp passkey.PasskeyProfile, isDefault bool) profileReport {
 	a := pp.Assurance()

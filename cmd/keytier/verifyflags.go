@@ -57,7 +57,7 @@ func (v verifyFlags) options() (*passkey.VerifyOptions, error) {
 		TopOrigins:       v.topOrigins,
 		AllowCrossOrigin: v.crossOrigin || len(v.topOrigins) > 0,
 		Challenge:        ch,
-		Algorithms:       allAlgorithms,
+		Algorithms:       passkey.SupportedAlgorithms(),
 	}
 	if v.at != "" {
 		if opts.Time, err = time.Parse(time.RFC3339, v.at); err != nil {
