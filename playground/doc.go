@@ -11,7 +11,8 @@
 //	}
 //	http.ListenAndServe("127.0.0.1:8765", playground.Handler(dir))
 //
-// `go run ./playground/cmd/serve` does exactly that.
+// `keytier playground` (cmd/keytier) does exactly that, and
+// `keytier playground --export DIR` writes the site for a static host.
 //
 // The page reads its state from the URL fragment, so a verdict can be
 // shared as a link: #sample=NAME loads an embedded sample and verifies it

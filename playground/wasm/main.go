@@ -3,12 +3,21 @@
 // Command wasm is the playground's WebAssembly entry point. It exposes
 //
 //	keytier.analyze(text, {rpId, origin, challenge, crossOrigin, topOrigins})
+//	keytier.whatIf({userId, groups, roles, credential, settings})
+//	keytier.compare({text, settings}, {text, settings})
+//	keytier.loadMDS(blob Uint8Array, rootPEM Uint8Array|null)
+//	keytier.clearMDS()
 //	keytier.samples()
+//	keytier.roles()
 //
-// on the page's global object. analyze resolves to the report
-// `keytier inspect --json` prints for the same input and settings (it
-// rejects when the settings are incomplete); samples resolves to the
-// embedded samples with the settings they were made for.
+// on the page's global object, each returning a Promise. analyze resolves
+// to a bridge.Result: what the text is (a credential, a FIDO2 policy, a
+// Temporary Access Pass policy, a tenant snapshot) and its description; for
+// a credential, the report `keytier inspect --json` prints for the same
+// input and settings. It rejects when the settings are incomplete. The
+// others are bridge.Session's methods of the same names; samples resolves
+// to the embedded samples with the settings they were made for, roles to
+// the privileged roles the what-if panel offers.
 package main
 
 import (
@@ -19,10 +28,18 @@ import (
 	"github.com/keytier/keytier/playground/internal/bridge"
 )
 
+// session is the page's state: its MDS BLOB and what-if policy.
+var session bridge.Session
+
 func main() {
 	api := js.Global().Get("Object").New()
 	api.Set("analyze", js.FuncOf(analyze))
+	api.Set("whatIf", js.FuncOf(whatIf))
+	api.Set("compare", js.FuncOf(compare))
+	api.Set("loadMDS", js.FuncOf(loadMDS))
+	api.Set("clearMDS", js.FuncOf(clearMDS))
 	api.Set("samples", js.FuncOf(listSamples))
+	api.Set("roles", js.FuncOf(listRoles))
 	js.Global().Set("keytier", api)
 	// The functions above run on this program's goroutines; returning from
 	// main would end it.
@@ -32,34 +49,126 @@ func main() {
 // analyze reads its arguments while the JavaScript caller waits, then
 // does the work in a goroutine and settles the returned Promise.
 func analyze(_ js.Value, args []js.Value) any {
-	var (
-		text string
-		s    bridge.Settings
-	)
+	var text string
 	if len(args) > 0 && args[0].Type() == js.TypeString {
 		text = args[0].String()
 	}
-	if len(args) > 1 && args[1].Type() == js.TypeObject {
-		o := args[1]
-		s.RPID = stringField(o, "rpId")
-		s.Origin = stringField(o, "origin")
-		s.Challenge = stringField(o, "challenge")
-		s.CrossOrigin = o.Get("crossOrigin").Truthy()
-		if t := o.Get("topOrigins"); js.Global().Get("Array").Call("isArray", t).Bool() {
-			for i := range t.Length() {
-				if v := t.Index(i); v.Type() == js.TypeString && v.String() != "" {
-					s.TopOrigins = append(s.TopOrigins, v.String())
-				}
-			}
-		}
+	var s bridge.Settings
+	if len(args) > 1 {
+		s = settings(args[1])
 	}
 	return promise(func() (any, error) {
-		report, err := bridge.Analyze(text, s)
+		r, err := session.Analyze(text, s)
 		if err != nil {
 			return nil, err
 		}
-		return marshal(report)
+		return marshal(r)
 	})
+}
+
+func whatIf(_ js.Value, args []js.Value) any {
+	var req bridge.WhatIfRequest
+	if len(args) > 0 && args[0].Type() == js.TypeObject {
+		o := args[0]
+		req.UserID = stringField(o, "userId")
+		req.Groups = stringList(o.Get("groups"))
+		req.Roles = stringList(o.Get("roles"))
+		req.Credential = stringField(o, "credential")
+		req.Settings = settings(o.Get("settings"))
+	}
+	return promise(func() (any, error) {
+		r, err := session.WhatIf(req)
+		if err != nil {
+			return nil, err
+		}
+		return marshal(r)
+	})
+}
+
+func compare(_ js.Value, args []js.Value) any {
+	var sides [2]bridge.Side
+	for i := range sides {
+		if len(args) > i && args[i].Type() == js.TypeObject {
+			sides[i] = bridge.Side{Text: stringField(args[i], "text"), Settings: settings(args[i].Get("settings"))}
+		}
+	}
+	return promise(func() (any, error) {
+		c, err := session.Compare(sides[0], sides[1])
+		if err != nil {
+			return nil, err
+		}
+		return marshal(c)
+	})
+}
+
+// loadMDS copies the bytes out of JavaScript before it returns: the
+// caller may reuse its buffers once the Promise exists.
+func loadMDS(_ js.Value, args []js.Value) any {
+	var blob, root []byte
+	if len(args) > 0 {
+		blob = bytesOf(args[0])
+	}
+	if len(args) > 1 {
+		root = bytesOf(args[1])
+	}
+	return promise(func() (any, error) {
+		info, err := session.LoadMDS(blob, root)
+		if err != nil {
+			return nil, err
+		}
+		return marshal(info)
+	})
+}
+
+func clearMDS(js.Value, []js.Value) any {
+	return promise(func() (any, error) {
+		session.ClearMDS()
+		return js.Null(), nil
+	})
+}
+
+func listRoles(js.Value, []js.Value) any {
+	return promise(func() (any, error) { return marshal(bridge.PrivilegedRoleOptions()) })
+}
+
+// settings reads {rpId, origin, challenge, crossOrigin, topOrigins}.
+func settings(o js.Value) bridge.Settings {
+	var s bridge.Settings
+	if o.Type() != js.TypeObject {
+		return s
+	}
+	s.RPID = stringField(o, "rpId")
+	s.Origin = stringField(o, "origin")
+	s.Challenge = stringField(o, "challenge")
+	s.CrossOrigin = o.Get("crossOrigin").Truthy()
+	s.TopOrigins = stringList(o.Get("topOrigins"))
+	return s
+}
+
+// stringList reads an array of non-empty strings; anything else is skipped.
+func stringList(t js.Value) []string {
+	if !js.Global().Get("Array").Call("isArray", t).Bool() {
+		return nil
+	}
+	var out []string
+	for i := range t.Length() {
+		if v := t.Index(i); v.Type() == js.TypeString && v.String() != "" {
+			out = append(out, v.String())
+		}
+	}
+	return out
+}
+
+// bytesOf copies a Uint8Array (at most bridge.MaxMDSSize+1 bytes, so an
+// oversized BLOB is reported as such); anything else is nil.
+func bytesOf(v js.Value) []byte {
+	if v.Type() != js.TypeObject || !v.InstanceOf(js.Global().Get("Uint8Array")) {
+		return nil
+	}
+	n := min(v.Length(), bridge.MaxMDSSize+1)
+	b := make([]byte, n)
+	js.CopyBytesToGo(b, v.Call("subarray", 0, n))
+	return b
 }
 
 func listSamples(js.Value, []js.Value) any {

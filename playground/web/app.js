@@ -1,6 +1,8 @@
 // keytier playground: reads the URL fragment, the form and the sample
-// gallery, asks the WASM bridge (globalThis.keytier) for the report
-// `keytier inspect --json` would print, and renders the verdict card.
+// gallery, asks the WASM bridge (globalThis.keytier) what the input is and
+// what keytier makes of it (for a credential, the report `keytier inspect
+// --json` would print), and renders the verdict card, the what-if panel and
+// the side-by-side comparison.
 "use strict";
 
 (() => {
@@ -15,10 +17,32 @@
   const formError = $("form-error");
   const gallery = $("gallery");
   const card = $("verdict");
+  const createButton = $("create-passkey");
+  const mdsForm = $("mds-form");
+  const mdsFile = $("mds-file");
+  const mdsRoot = $("mds-root");
+  const mdsLoad = $("mds-load");
+  const mdsClear = $("mds-clear");
+  const mdsStatus = $("mds-status");
+  const whatifPanel = $("whatif-panel");
+  const whatifForm = $("whatif-form");
+  const whatifUserRow = $("whatif-user-row");
+  const whatifUser = $("whatif-user");
+  const whatifGroups = $("whatif-groups");
+  const whatifRoles = $("whatif-roles");
+  const whatifCredential = $("whatif-credential");
+  const whatifCard = $("whatif");
+  const compareForm = $("compare-form");
+  const compareLeft = $("compare-left-select");
+  const compareRight = $("compare-right-select");
+  const compareRun = $("compare-run");
+  const compareBox = $("compare");
 
   let samples = [];
+  let roles = [];
   let plain = false; // which explanation the rule trace shows
   let lastReport = null;
+  let lastCredential = null; // {text, settings} of the last credential analyzed
   let run = 0; // guards against an older analysis finishing after a newer one
 
   // el builds an element with text content and attributes; no HTML strings,
@@ -61,7 +85,13 @@
   function setStatus(message, state) {
     card.replaceChildren(el("p", { class: "status" }, message));
     card.dataset.state = state;
-    for (const a of ["ok", "aal", "passkeyType", "errorCode"]) delete card.dataset[a];
+    for (const a of ["ok", "aal", "passkeyType", "errorCode", "kind"]) delete card.dataset[a];
+  }
+
+  function b64url(bytes) {
+    let bin = "";
+    for (const b of new Uint8Array(bytes)) bin += String.fromCharCode(b);
+    return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
   // analyze runs the bridge on what the form holds now. settings may add
@@ -75,9 +105,12 @@
       challenge: challenge.value.trim(),
     }, extra || {});
     card.dataset.state = "working";
-    let report;
+    const input = text.value;
+    let result;
+    // The time the bridge takes, measured in the page as a user feels it.
+    const t0 = performance.now();
     try {
-      report = await globalThis.keytier.analyze(text.value, settings);
+      result = await globalThis.keytier.analyze(input, settings);
     } catch (err) {
       if (mine !== run) return;
       showFormError(err.message);
@@ -85,9 +118,162 @@
       card.dataset.source = source;
       return;
     }
+    const elapsed = performance.now() - t0;
     if (mine !== run) return;
-    lastReport = report;
-    render(report, source);
+    renderResult(result, source);
+    card.dataset.elapsedMs = elapsed.toFixed(1);
+    card.dataset.renderedAtMs = performance.now().toFixed(1);
+    if (result.kind === "credential") {
+      lastCredential = { text: input, settings };
+      refreshCredentialChoices();
+    }
+    if (result.whatIf) setupWhatIf(result);
+  }
+
+  // renderResult shows whatever the input was.
+  function renderResult(result, source) {
+    card.dataset.kind = result.kind;
+    card.dataset.source = source;
+    switch (result.kind) {
+      case "credential":
+        lastReport = result.report;
+        render(result.report, source);
+        break;
+      case "fido2Policy":
+        renderDocument(result, source, "FIDO2 (passkey) policy", result.policy && result.policy.valid,
+          () => renderPolicy(result.policy));
+        break;
+      case "tapPolicy":
+        renderDocument(result, source, "Temporary Access Pass policy", result.tap && result.tap.valid,
+          () => renderTAP(result.tap));
+        break;
+      case "snapshot":
+        renderDocument(result, source, "Tenant snapshot", !!result.snapshot,
+          () => renderSnapshot(result.snapshot));
+        break;
+      default:
+        renderDocument(result, source, "Not something keytier reads", false, () => []);
+    }
+    for (const n of result.notes || []) card.append(el("p", { class: "note" }, n));
+  }
+
+  // renderDocument fills the card for a policy or snapshot: a headline, the
+  // error with where it is, and the body.
+  function renderDocument(result, source, title, ok, body) {
+    for (const a of ["aal", "passkeyType"]) delete card.dataset[a];
+    card.dataset.ok = ok ? "true" : "false";
+    if (result.error) card.dataset.errorCode = result.error.code;
+    else delete card.dataset.errorCode;
+    const parts = [el("p", { class: "headline" },
+      el("span", { class: `badge ${ok ? "ok" : "bad"}`, "data-testid": "ok" }, ok ? "Read" : "Not readable"),
+      el("span", { class: "badge type", "data-testid": "kind" }, title))];
+    if (result.error) {
+      parts.push(el("p", { class: "error", "data-testid": "error" },
+        el("code", {}, result.error.code), " ",
+        result.error.where ? el("span", { "data-testid": "error-where" }, `at ${result.error.where}: `) : null,
+        result.error.message));
+    }
+    card.replaceChildren(...parts, ...(ok || result.policy ? body() : []));
+    card.dataset.state = "done";
+  }
+
+  function problemList(title, items, cls) {
+    if (!items || !items.length) return [];
+    return [el("h3", {}, title), el("ul", { class: `notes ${cls}` },
+      ...items.map((p) => el("li", {}, el("code", {}, p.path || "(document)"), " ", p.reason)))];
+  }
+
+  function renderPolicy(p) {
+    const out = [];
+    out.push(...problemList("Errors", p.errors, "problems"));
+    if (!p.valid) return out;
+    const self = p.isSelfServiceRegistrationAllowed === undefined ? "not set" : (p.isSelfServiceRegistrationAllowed ? "allowed" : "not allowed");
+    out.push(el("dl", { class: "facts" },
+      el("dt", {}, "State"), el("dd", { "data-testid": "policy-state" }, p.state || "not set"),
+      el("dt", {}, "Self-service registration"), el("dd", {}, self),
+      el("dt", {}, "Profiles"), el("dd", {}, p.legacy ? "none: the legacy settings act as one profile" : String(p.profiles.length))));
+    out.push(...problemList("Warnings", p.warnings, "warnings"));
+    out.push(el("h3", {}, "Passkey profiles and the tier each guarantees"));
+    out.push(el("ul", { class: "profiles", "data-testid": "profiles" }, ...p.profiles.map((pr) =>
+      el("li", { "data-profile": pr.id, "data-lowest": pr.lowest, "data-highest": pr.highest },
+        el("strong", {}, pr.name || pr.id), pr.default ? " (default profile)" : "",
+        el("span", { class: "badge aal tier" }, `${pr.lowest} to ${pr.highest}`),
+        el("dl", { class: "facts" },
+          el("dt", {}, "Passkey types"), el("dd", {}, pr.passkeyTypesText),
+          el("dt", {}, "Attestation"), el("dd", {}, pr.attestationText),
+          el("dt", {}, "Key restrictions"), el("dd", {}, pr.keyRestrictions,
+            pr.aaGuids.length ? el("ul", { class: "notes" }, ...pr.aaGuids.map((a) =>
+              el("li", {}, el("code", {}, a.id), " ", a.name || "not in keytier's catalog"))) : null),
+          el("dt", {}, "Assigned by"), el("dd", {}, pr.assignedBy.length ? pr.assignedBy.join(", ") : "no include target: no user gets it")),
+        el("ul", { class: "notes why" }, ...pr.why.map((w) => el("li", {}, w)))))));
+    out.push(el("h3", {}, "Who is in scope"));
+    const scope = [];
+    if (!p.includeTargets.length) scope.push(el("li", {}, "No include target: no one can use passkeys."));
+    for (const t of p.includeTargets) {
+      let to = t.profiles && t.profiles.length ? t.profiles.map((n) => n.name || n.id).join("; ") : "no existing profile";
+      if (t.excludedBy && t.excludedBy.length) to = "nothing: also excluded by " + t.excludedBy.join(", ");
+      else if (t.byDefault) to += " (the default profile: the target assigns none)";
+      scope.push(el("li", { "data-target": t.path }, el("code", {}, t.path), ` ${t.description} → ${to}`,
+        t.isRegistrationRequired ? " · registration required" : ""));
+    }
+    for (const t of p.excludeTargets) {
+      scope.push(el("li", { "data-target": t.path }, el("code", {}, t.path), ` ${t.description} → excluded: no passkeys at all, whatever includes them`));
+    }
+    if (!p.excludeTargets.length) scope.push(el("li", {}, "Excluded: no one."));
+    out.push(el("ul", { class: "notes", "data-testid": "scope" }, ...scope));
+    out.push(...findingList(p.findings, "Readiness findings about the policy's own settings"));
+    return out;
+  }
+
+  function renderTAP(t) {
+    if (!t.valid) return [];
+    return [
+      el("dl", { class: "facts", "data-testid": "tap-settings" }, ...t.settings.flatMap((st) => [
+        el("dt", {}, st.name), el("dd", {}, el("strong", {}, st.value), " ", st.meaning)])),
+      el("p", { "data-testid": "tap-entropy", "data-bits": t.entropyBits.toFixed(1) },
+        `A ${t.defaultLength}-character pass carries about ${t.entropyBits.toFixed(1)} bits.`),
+      el("h3", {}, "Who is in scope"),
+      el("ul", { class: "notes" },
+        ...t.includeTargets.map((x) => el("li", {}, el("code", {}, x.path), ` ${x.description}`)),
+        ...t.excludeTargets.map((x) => el("li", {}, el("code", {}, x.path), ` ${x.description} (excluded)`))),
+      ...findingList(t.findings, "Readiness findings about the policy's own settings"),
+    ];
+  }
+
+  function renderSnapshot(s) {
+    const pct = (s.summary.passwordlessCoverage * 100).toFixed(1);
+    const a = s.summary.byAAL;
+    const out = [el("dl", { class: "facts", "data-testid": "tenant" },
+      el("dt", {}, "Tenant"), el("dd", { "data-testid": "tenant-name" }, s.tenantName || s.tenantId),
+      el("dt", {}, "Captured"), el("dd", {}, s.capturedAt),
+      el("dt", {}, "Users"), el("dd", { "data-testid": "tenant-users" }, String(s.users)),
+      el("dt", {}, "Groups · role assignments"), el("dd", {}, `${s.groups} · ${s.roleAssignments}`),
+      el("dt", {}, "Best level per user"), el("dd", {}, `AAL3 ${a.AAL3} · AAL2 ${a.AAL2} · AAL1 ${a.AAL1} · none ${a.none}`),
+      el("dt", {}, "Passwordless, phishing-resistant"), el("dd", {}, `${pct}% of users`),
+      el("dt", {}, "Without a phishing-resistant method"), el("dd", {}, String(s.summary.noPhishingResistantMethod)))];
+    out.push(...findingList(s.findings, "Readiness findings"));
+    if (s.policy) {
+      out.push(el("details", { class: "sub" }, el("summary", {}, "The tenant's FIDO2 (passkey) policy"), ...renderPolicy(s.policy)));
+    }
+    if (s.tap) {
+      out.push(el("details", { class: "sub" }, el("summary", {}, "The tenant's Temporary Access Pass policy"), ...renderTAP(s.tap)));
+    }
+    return out;
+  }
+
+  function findingList(findings, title) {
+    if (!findings) return [];
+    if (!findings.length) return [el("h3", {}, title), el("p", { "data-testid": "findings", "data-count": "0" }, "None.")];
+    return [el("h3", {}, title), el("ol", { class: "findings", "data-testid": "findings", "data-count": String(findings.length) },
+      ...findings.map((f) => el("li", { "data-check": f.check, "data-severity": f.severity },
+        el("span", { class: `severity ${f.severity}` }, f.severity), " ",
+        el("strong", {}, f.title), " ", el("code", {}, f.check),
+        el("p", {}, plain ? f.plain : f.admin),
+        f.userCount ? el("p", { class: "who" }, `${f.userCount} user(s): ${f.users.join(", ")}${f.userCount > f.users.length ? ", …" : ""}`) : null,
+        f.groups && f.groups.length ? el("p", { class: "who" }, `Groups: ${f.groups.join(", ")}`) : null,
+        el("p", { class: "fix" }, el("strong", {}, "Fix: "), f.remediation),
+        f.graphRequest ? el("pre", { class: "request" }, `${f.graphRequest.method} ${f.graphRequest.url}` +
+          (f.graphRequest.body ? "\n" + JSON.stringify(f.graphRequest.body, null, 2) : "")) : null)))];
   }
 
   function flagItems(flags) {
@@ -181,6 +367,229 @@
     card.dataset.state = "done";
   }
 
+  // credentialChoices fills a select with the gallery samples and, when
+  // there is one, the credential analyzed last.
+  function credentialChoices(select) {
+    const keep = select.value;
+    const opts = [];
+    if (lastCredential) opts.push(el("option", { value: "pasted" }, "The credential analyzed last"));
+    for (const s of samples) opts.push(el("option", { value: `sample:${s.name}` }, `${s.name} (${s.authenticator})`));
+    select.replaceChildren(...opts);
+    if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+  }
+
+  function refreshCredentialChoices() {
+    credentialChoices(whatifCredential);
+    credentialChoices(compareLeft);
+    credentialChoices(compareRight);
+  }
+
+  // chosen returns {text, settings} for a credential select's value.
+  function chosen(value) {
+    if (value === "pasted") return lastCredential;
+    const s = samples.find((x) => `sample:${x.name}` === value);
+    if (!s) return null;
+    return {
+      text: s.registration,
+      settings: { rpId: s.rpId, origin: s.origin, challenge: s.challenge, crossOrigin: !!s.crossOrigin, topOrigins: s.topOrigins || [] },
+    };
+  }
+
+  function checkbox(name, value, label) {
+    const id = `${name}-${value}`.replace(/[^A-Za-z0-9_-]/g, "_");
+    return el("div", { class: "choice" },
+      el("input", { type: "checkbox", id, name, value }), el("label", { for: id }, label));
+  }
+
+  // setupWhatIf prepares the panel for the policy the bridge now holds.
+  function setupWhatIf(result) {
+    const snap = result.snapshot;
+    const policy = snap ? snap.policy : result.policy;
+    whatifPanel.hidden = false;
+    whatifPanel.dataset.kind = result.kind;
+    whatifUserRow.hidden = !snap;
+    if (snap) {
+      whatifUser.replaceChildren(el("option", { value: "" }, "(no user: groups and roles below)"),
+        ...snap.directory.map((u) => el("option", { value: u.id },
+          u.upn + (u.privileged && u.privileged.length ? ` (${u.privileged.join(", ")})` : ""))));
+    }
+    const groups = (policy && policy.groups) || [];
+    whatifGroups.replaceChildren(...(groups.length ? groups.map((g) => checkbox("whatif-group", g.id, g.name ? `${g.name} (${g.id})` : g.id))
+      : [el("p", { class: "hint" }, "The policy names no group.")]));
+    whatifRoles.replaceChildren(...roles.map((r) => checkbox("whatif-role", r.id, r.name)));
+    whatifCard.replaceChildren(el("p", { class: "status" }, "Choose, then ask the policy."));
+    whatifCard.dataset.state = "ready";
+    for (const a of ["admitted", "reasonCode"]) delete whatifCard.dataset[a];
+    refreshCredentialChoices();
+  }
+
+  whatifForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const cred = chosen(whatifCredential.value);
+    if (!cred) return;
+    const checked = (box) => [...box.querySelectorAll("input:checked")].map((i) => i.value);
+    whatifCard.dataset.state = "working";
+    let r;
+    try {
+      r = await globalThis.keytier.whatIf({
+        userId: whatifUserRow.hidden ? "" : whatifUser.value,
+        groups: checked(whatifGroups), roles: checked(whatifRoles),
+        credential: cred.text, settings: cred.settings,
+      });
+    } catch (err) {
+      whatifCard.replaceChildren(el("p", { class: "error", "data-testid": "whatif-error" }, err.message));
+      for (const a of ["admitted", "reasonCode"]) delete whatifCard.dataset[a];
+      whatifCard.dataset.state = "invalid";
+      return;
+    }
+    whatifCard.dataset.admitted = r.admitted ? "true" : "false";
+    if (r.reasonCode) whatifCard.dataset.reasonCode = r.reasonCode;
+    else delete whatifCard.dataset.reasonCode;
+    const c = r.credential;
+    const parts = [el("p", { class: "headline" },
+      el("span", { class: `badge ${r.admitted ? "ok" : "bad"}` }, r.admitted ? "Admitted" : "Refused"),
+      r.by ? el("span", {}, `by the profile ${r.by.name || r.by.id}`) : null,
+      c ? el("span", { class: "badge type" }, `${c.passkeyType || "unknown type"} · ${c.aal}`) : null)];
+    if (r.error) parts.push(el("p", { class: "error" }, el("code", {}, r.error.code), " ", r.error.message));
+    if (r.reasons.length) {
+      parts.push(el("h3", {}, "Why not"), el("ul", { class: "notes", "data-testid": "whatif-reasons" },
+        ...r.reasons.map((x) => el("li", { "data-code": x.code }, el("code", {}, x.code), " ", x.message))));
+    }
+    const who = r.subject;
+    parts.push(el("h3", {}, "Who"), el("p", {}, who.upn || who.userId || "A user",
+      who.groups.length ? ` in ${who.groups.map((g) => g.name || g.id).join(", ")}` : " in no group",
+      who.roles.length ? `, holding ${who.roles.map((x) => x.name || x.id).join(", ")}` : ""));
+    if (r.profiles.length) {
+      parts.push(el("h3", {}, "Profiles that apply"), el("ul", { class: "notes" },
+        ...r.profiles.map((sp) => el("li", {}, el("strong", {}, sp.name || sp.id), " ", sp.why))));
+    }
+    for (const n of r.notes) parts.push(el("p", { class: "note" }, n));
+    whatifCard.replaceChildren(...parts);
+    whatifCard.dataset.state = "done";
+  });
+
+  // side renders one credential of a comparison with the main card's data-*.
+  function side(report, label, testid) {
+    const c = report.credential;
+    const a = report.assurance;
+    const attrs = { class: "verdict", "data-testid": testid, "data-ok": report.ok ? "true" : "false", "data-aal": a ? a.aal : "none" };
+    if (c && c.passkeyType) attrs["data-passkey-type"] = c.passkeyType;
+    if (!report.ok && report.error) attrs["data-error-code"] = report.error.code;
+    return el("article", attrs,
+      el("h3", {}, label),
+      el("p", { class: "headline" },
+        el("span", { class: `badge ${report.ok ? "ok" : "bad"}` }, report.ok ? "Verified" : "Failed"),
+        el("span", { class: "badge aal" }, a ? a.aal : "No assurance level"),
+        c && c.passkeyType ? el("span", { class: "badge type" }, c.passkeyType === "synced" ? "Synced passkey" : "Device-bound passkey") : null),
+      report.error ? el("p", { class: "error" }, el("code", {}, report.error.code), " ", report.error.message) : null,
+      c ? el("dl", { class: "facts" },
+        el("dt", {}, "Authenticator"), el("dd", {}, c.authenticator || "unknown"),
+        el("dt", {}, "Format"), el("dd", {}, c.format),
+        el("dt", {}, "Flags"), el("dd", {}, ["up", "uv", "be", "bs"].map((f) => `${f.toUpperCase()}=${c.flags && c.flags[f] ? 1 : 0}`).join(" ")),
+        el("dt", {}, "Trusted"), el("dd", {}, c.attestation && c.attestation.trusted ? "yes" : "no")) : null);
+  }
+
+  compareForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const l = chosen(compareLeft.value);
+    const r = chosen(compareRight.value);
+    if (!l || !r) return;
+    compareBox.dataset.state = "working";
+    let c;
+    try {
+      c = await globalThis.keytier.compare(l, r);
+    } catch (err) {
+      compareBox.replaceChildren(el("p", { class: "error" }, err.message));
+      compareBox.dataset.state = "invalid";
+      return;
+    }
+    const label = (sel) => sel.options[sel.selectedIndex].textContent;
+    const diffs = c.differences.length
+      ? el("table", { class: "diffs", "data-testid": "differences" },
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Aspect"), el("th", { scope: "col" }, "Left"), el("th", { scope: "col" }, "Right"), el("th", { scope: "col" }, "Why it matters"))),
+        el("tbody", {}, ...c.differences.map((d) => el("tr", { "data-aspect": d.aspect },
+          el("th", { scope: "row" }, d.aspect), el("td", {}, d.left), el("td", {}, d.right), el("td", {}, d.meaning)))))
+      : el("p", { "data-testid": "differences" }, "The two credentials do not differ on anything the playground compares.");
+    compareBox.replaceChildren(el("div", { class: "sides" },
+      side(c.left, label(compareLeft), "compare-left"), side(c.right, label(compareRight), "compare-right")), diffs);
+    compareBox.dataset.state = "done";
+  });
+
+  // readFile reads a chosen file in the page; nothing is uploaded.
+  function readFile(input) {
+    const f = input.files && input.files[0];
+    if (!f) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const r = new FileReader();
+      r.onload = () => resolve(new Uint8Array(r.result));
+      r.onerror = () => reject(r.error);
+      r.readAsArrayBuffer(f);
+    });
+  }
+
+  mdsForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    mdsStatus.dataset.state = "working";
+    try {
+      const blob = await readFile(mdsFile);
+      if (!blob) throw new Error("Choose the BLOB file first.");
+      const root = await readFile(mdsRoot);
+      const info = await globalThis.keytier.loadMDS(blob, root);
+      mdsStatus.textContent = `Metadata BLOB no. ${info.number}: ${info.entries} authenticator(s), next update ${info.nextUpdate}` +
+        `${info.stale ? " (stale: FIDO has published a newer one)" : ""}, signed under ${info.root}. Analyze a credential with its RP ID, origin and challenge to use it.`;
+      mdsStatus.dataset.state = "loaded";
+      mdsClear.hidden = false;
+    } catch (err) {
+      mdsStatus.textContent = `The metadata was not loaded: ${err.message}`;
+      mdsStatus.dataset.state = "error";
+    }
+  });
+  mdsClear.addEventListener("click", async () => {
+    await globalThis.keytier.clearMDS();
+    mdsStatus.textContent = "No metadata: attestation is checked against nothing.";
+    mdsStatus.dataset.state = "none";
+    mdsClear.hidden = true;
+  });
+
+  // createPasskey asks this device for a passkey for this page and
+  // verifies it fully: the page made the challenge and knows its origin.
+  async function createPasskey() {
+    showFormError("");
+    const ch = crypto.getRandomValues(new Uint8Array(32));
+    let cred;
+    try {
+      cred = await navigator.credentials.create({
+        publicKey: {
+          rp: { id: location.hostname, name: "keytier playground" },
+          user: { id: crypto.getRandomValues(new Uint8Array(16)), name: "playground", displayName: "keytier playground" },
+          challenge: ch,
+          pubKeyCredParams: [-7, -257, -8].map((alg) => ({ type: "public-key", alg })),
+          attestation: "direct",
+          authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
+          timeout: 120000,
+        },
+      });
+    } catch (err) {
+      showFormError(`No passkey was created: ${err.message}`);
+      return;
+    }
+    const r = cred.response;
+    const json = typeof cred.toJSON === "function" ? cred.toJSON() : {
+      id: cred.id, rawId: b64url(cred.rawId), type: cred.type,
+      authenticatorAttachment: cred.authenticatorAttachment || undefined,
+      clientExtensionResults: cred.getClientExtensionResults(),
+      response: {
+        clientDataJSON: b64url(r.clientDataJSON), attestationObject: b64url(r.attestationObject),
+        transports: typeof r.getTransports === "function" ? r.getTransports() : [],
+      },
+    };
+    fill(JSON.stringify(json, null, 2), { rpId: location.hostname, origin: location.origin, challenge: b64url(ch) });
+    history.replaceState(null, "", location.pathname);
+    share.hidden = true;
+    analyze("created");
+  }
+  createButton.addEventListener("click", createPasskey);
+
   function fill(t, s) {
     text.value = t;
     rpId.value = (s && s.rpId) || "";
@@ -265,8 +674,16 @@
     // The Go program sets globalThis.keytier before it first waits.
     if (!globalThis.keytier) throw new Error("keytier did not start");
     samples = await globalThis.keytier.samples();
+    roles = await globalThis.keytier.roles();
     renderGallery();
+    refreshCredentialChoices();
+    if (samples.length > 1) compareRight.selectedIndex = 1;
     analyzeButton.disabled = false;
+    compareRun.disabled = false;
+    mdsLoad.disabled = false;
+    // WebAuthn needs a secure context (https, or http on localhost).
+    createButton.disabled = !(window.isSecureContext && navigator.credentials && window.PublicKeyCredential);
+    if (createButton.disabled) createButton.title = "Creating a passkey needs https (or localhost) and a browser with WebAuthn.";
     setStatus("Paste a registration or pick a sample.", "ready");
     loadFragment();
   }

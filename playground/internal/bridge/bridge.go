@@ -4,6 +4,13 @@
 // embedded samples in the shape the page reads. The js/wasm entry point
 // (playground/wasm) only converts JavaScript values and calls it, so what
 // the page shows can be checked against passkey.Analyze without a browser.
+//
+// A Session is one page's state. Session.Analyze detects what was pasted
+// (Detect: a credential, a FIDO2 policy, a Temporary Access Pass policy or
+// a tenant snapshot, by content) and describes it; Session.WhatIf puts a
+// credential and a user to the loaded policy; Session.Compare sets two
+// credentials side by side; Session.LoadMDS verifies a FIDO MDS3 BLOB the
+// user gives, which later verifications use.
 package bridge
 
 import (
@@ -17,11 +24,6 @@ import (
 	"github.com/keytier/keytier/passkey"
 )
 
-// AllAlgorithms are the COSE algorithms the playground accepts when it
-// verifies: the list `keytier inspect` uses (cmd/keytier's allAlgorithms),
-// because the playground, like the CLI, inspects credentials made elsewhere.
-// A test keeps the two lists equal.
-var AllAlgorithms = []int64{-7, -35, -36, -8, -19, -9, -51, -52, -257, -258, -259, -37, -38, -39, -65535}
 
 // Settings are the relying-party settings the page sends with an input.
 // The zero value asks for decoding and classification only.
@@ -62,7 +64,7 @@ func (s Settings) Options() (*passkey.VerifyOptions, error) {
 		TopOrigins:       s.TopOrigins,
 		AllowCrossOrigin: s.CrossOrigin || len(s.TopOrigins) > 0,
 		Challenge:        ch,
-		Algorithms:       AllAlgorithms,
+		Algorithms:       passkey.SupportedAlgorithms(),
 	}, nil
 }
 

@@ -6,66 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
 )
-
-// TestAllAlgorithmsMatchCLI keeps AllAlgorithms equal to the list
-// `keytier inspect` verifies with, read from cmd/keytier's source.
-func TestAllAlgorithmsMatchCLI(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "cmd", "keytier", "inspect.go")
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cli []int64
-	found := false
-	ast.Inspect(f, func(n ast.Node) bool {
-		vs, ok := n.(*ast.ValueSpec)
-		if !ok || len(vs.Names) != 1 || vs.Names[0].Name != "allAlgorithms" || len(vs.Values) != 1 {
-			return true
-		}
-		found = true
-		lit, ok := vs.Values[0].(*ast.CompositeLit)
-		if !ok {
-			t.Fatalf("%s: allAlgorithms is not a composite literal", path)
-		}
-		for _, e := range lit.Elts {
-			neg := false
-			if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.SUB {
-				neg, e = true, u.X
-			}
-			b, ok := e.(*ast.BasicLit)
-			if !ok {
-				t.Fatalf("%s: allAlgorithms has a non-literal element", path)
-			}
-			v, err := strconv.ParseInt(b.Value, 0, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if neg {
-				v = -v
-			}
-			cli = append(cli, v)
-		}
-		return false
-	})
-	if !found {
-		t.Fatalf("%s: no allAlgorithms", path)
-	}
-	if !slices.Equal(cli, AllAlgorithms) {
-		t.Errorf("AllAlgorithms = %v, keytier inspect uses %v", AllAlgorithms, cli)
-	}
-}
 
 func TestOptions(t *testing.T) {
 	opts, err := Settings{}.Options()
@@ -92,7 +39,7 @@ func TestOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(opts.Challenge, []byte{1, 2, 3}) || !opts.AllowCrossOrigin || opts.RPID != "example.com" ||
-		!slices.Equal(opts.Origins, []string{"https://example.com"}) || !slices.Equal(opts.Algorithms, AllAlgorithms) {
+		!slices.Equal(opts.Origins, []string{"https://example.com"}) || !slices.Equal(opts.Algorithms, passkey.SupportedAlgorithms()) {
 		t.Errorf("options = %+v", opts)
 	}
 }
@@ -133,7 +80,7 @@ func TestSamplesRoundTrip(t *testing.T) {
 			t.Fatalf("%s: %v", s.Name, err)
 		}
 		want := passkey.Analyze(s.Registration, &passkey.VerifyOptions{
-			RPID: s.RPID, Origins: []string{s.Origin}, Challenge: ch, Algorithms: AllAlgorithms,
+			RPID: s.RPID, Origins: []string{s.Origin}, Challenge: ch, Algorithms: passkey.SupportedAlgorithms(),
 			TopOrigins: s.TopOrigins, AllowCrossOrigin: s.CrossOrigin || len(s.TopOrigins) > 0,
 		})
 		if summary(got) != summary(want) {
