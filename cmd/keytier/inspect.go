@@ -125,7 +125,6 @@ func inspectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-
 // parseInterspersed lets flags follow the input name, as in
 // `keytier inspect cred.json --json`.
 func parseInterspersed(fs *flag.FlagSet, args []string) error {

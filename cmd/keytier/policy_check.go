@@ -183,7 +183,6 @@ func policyMemberOf(t passkey.IncludeTarget) passkey.Subject {
 	return passkey.Subject{GroupIDs: []string{t.ID}}
 }
 
-
 func policyProfileOf(pp passkey.PasskeyProfile, isDefault bool) profileReport {
 	a := pp.Assurance()
 	pr := profileReport{

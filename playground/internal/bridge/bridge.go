@@ -24,7 +24,6 @@ import (
 	"github.com/keytier/keytier/passkey"
 )
 
-
 // Settings are the relying-party settings the page sends with an input.
 // The zero value asks for decoding and classification only.
 type Settings struct {

@@ -185,7 +185,6 @@ func memberOf(t passkey.IncludeTarget) passkey.Subject {
 	return passkey.Subject{GroupIDs: []string{t.ID}}
 }
 
-
 func profileView(pp passkey.PasskeyProfile, isDefault bool) ProfileView {
 	a := pp.Assurance()
 	lo, hi := pp.AALRange()
