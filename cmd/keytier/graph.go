@@ -260,7 +260,7 @@ func (c *tapCommand) issueEntra() int {
 		case errors.Is(err, graphadapter.ErrNotFound):
 			return c.fail("not-found", err)
 		case errors.Is(err, graphadapter.ErrForbidden):
-			return c.fail("forbidden", fmt.Errorf("%w (the signed-in identity needs UserAuthenticationMethod.ReadWrite.All and a role that may manage the user's methods)", err))
+			return c.fail("forbidden", fmt.Errorf("%w (the signed-in identity needs UserAuthMethod-TAP.ReadWrite.All and a role that may manage the user's methods)", err))
 		}
 		return c.fail("error", err)
 	}

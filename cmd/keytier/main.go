@@ -2,6 +2,7 @@
 // passkey policies, audits a tenant's rollout and manages Temporary Access
 // Passes, from a shell.
 //
+//	keytier playground [--addr 127.0.0.1:8080] [--open] | --export DIR
 //	keytier inspect [--rp-id ID] [--origin URL]... [--challenge B64URL]
 //	                [--mds FILE] [--mds-root PEM] [--trust-root PEM]... [--at RFC3339]
 //	                [--require-uv] [--require-trusted] [--plain] [--json] [FILE|-]
@@ -50,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return tapCmd(args[1:], stdin, stdout, stderr)
 	case "snapshot":
 		return snapshotCmd(args[1:], stdout, stderr)
+	case "playground":
+		return playgroundCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -61,6 +64,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
+  keytier playground [--open]        build and serve the browser playground on loopback
+                                     (--export DIR: a static site for any web host)
   keytier inspect [flags] [FILE|-]   decode, verify and classify a passkey registration
                                      (no FILE: the embedded sample; see 'keytier samples')
   keytier samples                    list the embedded real registrations
