@@ -73,6 +73,39 @@ func ParseMethodsPage(data []byte) (MethodsPage, error) {
 	return MethodsPage{Methods: *doc.Value, NextLink: doc.NextLink}, nil
 }
 
+// ParseConditionalAccessPage reads a page of
+// GET /identity/conditionalAccess/policies: the policies (see
+// ParseConditionalAccessPolicy) and the @odata.nextLink, "" on the last page.
+func ParseConditionalAccessPage(data []byte) ([]ConditionalAccessPolicy, string, error) {
+	return parsePage[ConditionalAccessPolicy](data, "conditionalAccessPolicies", MaxConditionalAccessPolicies, "MaxConditionalAccessPolicies")
+}
+
+// ParseAuthenticationStrengthPage reads a page of
+// GET /policies/authenticationStrengthPolicies.
+func ParseAuthenticationStrengthPage(data []byte) ([]AuthenticationStrengthPolicy, string, error) {
+	return parsePage[AuthenticationStrengthPolicy](data, "authenticationStrengthPolicies", MaxAuthenticationStrengthPolicies, "MaxAuthenticationStrengthPolicies")
+}
+
+func parsePage[T any](data []byte, where string, most int, limit string) ([]T, string, error) {
+	if err := checkResponse(data, where); err != nil {
+		return nil, "", err
+	}
+	var doc struct {
+		Value    *[]T   `json:"value"`
+		NextLink string `json:"@odata.nextLink,omitempty"`
+	}
+	if err := jsonv2.Unmarshal(data, &doc); err != nil {
+		return nil, "", withPrefix(jsonError(err, ""), where)
+	}
+	if doc.Value == nil {
+		return nil, "", errorAt(where+".value", nil, "missing")
+	}
+	if n := len(*doc.Value); n > most {
+		return nil, "", limitError(where+".value", n, most, "items", limit)
+	}
+	return *doc.Value, doc.NextLink, nil
+}
+
 // BatchResponse is one response inside the answer to POST /$batch
 // (learn.microsoft.com/graph/json-batching). Body is the response's JSON
 // as the server sent it.

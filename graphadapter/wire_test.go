@@ -60,6 +60,26 @@ func TestParseMethodsPage(t *testing.T) {
 	}
 }
 
+func TestParsePolicyPages(t *testing.T) {
+	s := demo.Snapshot()
+	var ca []string
+	for _, p := range s.ConditionalAccessPolicies {
+		ca = append(ca, string(p.Raw))
+	}
+	got, next, err := graphadapter.ParseConditionalAccessPage([]byte(`{"value":[` + strings.Join(ca, ",") + `],"@odata.nextLink":"n"}`))
+	require.NoError(t, err)
+	require.Len(t, got, len(s.ConditionalAccessPolicies))
+	assert.Equal(t, "n", next)
+	for i := range got {
+		assert.Equal(t, s.ConditionalAccessPolicies[i].ID, got[i].ID)
+	}
+	_, _, err = graphadapter.ParseAuthenticationStrengthPage([]byte(`{"value":[{"id":3}]}`))
+	var e *graphadapter.Error
+	if assert.ErrorAs(t, err, &e) {
+		assert.True(t, strings.HasPrefix(e.Path, "authenticationStrengthPolicies.value.0"), e.Path)
+	}
+}
+
 func TestParseBatchResponse(t *testing.T) {
 	ids := []string{"1", "2", "3"}
 	got, err := graphadapter.ParseBatchResponse([]byte(`{"responses":[
@@ -107,6 +127,10 @@ func FuzzParseWire(f *testing.F) {
 		check("policy", err)
 		_, err = graphadapter.ParseMethodsPage(data)
 		check("methods", err)
+		_, _, err = graphadapter.ParseConditionalAccessPage(data)
+		check("conditional access", err)
+		_, _, err = graphadapter.ParseAuthenticationStrengthPage(data)
+		check("strength", err)
 		rs, err := graphadapter.ParseBatchResponse(data, []string{"1", "2"})
 		check("batch", err)
 		for _, r := range rs {

@@ -324,6 +324,8 @@ func newHandler(s *graphadapter.Snapshot, opts Options) (*handler, error) {
 	// the Go SDK sends the short form.
 	mux.HandleFunc("GET /v1.0/groups/{id}/transitiveMembers/graph.user", h.transitiveMembers)
 	mux.HandleFunc("GET /v1.0/roleManagement/directory/roleAssignments", h.roleAssignments)
+	mux.HandleFunc("GET /v1.0/identity/conditionalAccess/policies", h.conditionalAccess)
+	mux.HandleFunc("GET /v1.0/policies/authenticationStrengthPolicies", h.strengthPolicies)
 	mux.HandleFunc("POST /v1.0/$batch", h.batch)
 	h.mux = mux
 	return h, nil
@@ -640,6 +642,39 @@ func (h *handler) roleAssignments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writePage(w, r, q, "roleManagement/directory/roleAssignments", len(h.roles), func(i int) jsontext.Value { return h.roles[i] })
+}
+
+func (h *handler) conditionalAccess(w http.ResponseWriter, r *http.Request) {
+	q, ok := h.parseQuery(w, r)
+	if !ok {
+		return
+	}
+	ps, err := h.dir.ConditionalAccessPolicies(r.Context())
+	if err != nil {
+		h.directoryError(w, err)
+		return
+	}
+	h.writePage(w, r, q, "identity/conditionalAccess/policies", len(ps), func(i int) jsontext.Value { return compact(ps[i].Raw) })
+}
+
+func (h *handler) strengthPolicies(w http.ResponseWriter, r *http.Request) {
+	q, ok := h.parseQuery(w, r)
+	if !ok {
+		return
+	}
+	ps, err := h.dir.AuthenticationStrengthPolicies(r.Context())
+	if err != nil {
+		h.directoryError(w, err)
+		return
+	}
+	h.writePage(w, r, q, "policies/authenticationStrengthPolicies", len(ps), func(i int) jsontext.Value { return compact(ps[i].Raw) })
+}
+
+// compact returns v without insignificant white space (v is valid JSON).
+func compact(v jsontext.Value) jsontext.Value {
+	c := v.Clone()
+	_ = c.Compact()
+	return c
 }
 
 func (h *handler) methods(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,7 @@ import (
 	textser "github.com/microsoft/kiota-serialization-text-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/identity"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/organization"
@@ -53,7 +54,7 @@ type Config struct {
 }
 
 // Directory is a graphadapter.Directory on Microsoft Graph. It is also a
-// graphadapter.BatchMethodReader and a graphadapter.RequestCounter. It is
+// graphadapter.BatchMethodReader, PolicyReader and RequestCounter. It is
 // safe for concurrent use.
 type Directory struct {
 	cloud      Cloud
@@ -69,6 +70,7 @@ var (
 	_ graphadapter.Directory         = (*Directory)(nil)
 	_ graphadapter.BatchMethodReader = (*Directory)(nil)
 	_ graphadapter.RequestCounter    = (*Directory)(nil)
+	_ graphadapter.PolicyReader      = (*Directory)(nil)
 )
 
 // New returns a Directory for the tenant cfg.Credential signs in to.
@@ -387,6 +389,52 @@ func (d *Directory) RoleAssignments(ctx context.Context) ([]graphadapter.RoleAss
 		return nil, d.fail(ctx, op, res, err)
 	}
 	return out, nil
+}
+
+// ConditionalAccessPolicies implements graphadapter.PolicyReader, as raw
+// JSON: keytier keeps each policy as Graph sent it.
+func (d *Directory) ConditionalAccessPolicies(ctx context.Context) ([]graphadapter.ConditionalAccessPolicy, error) {
+	const op, res = "ConditionalAccessPolicies", "/identity/conditionalAccess/policies"
+	ri, err := identity.NewIdentityRequestBuilderInternal(noPathParameters, d.adapter).ConditionalAccess().Policies().ToGetRequestInformation(ctx, nil)
+	if err != nil {
+		return nil, d.fail(ctx, op, res, err)
+	}
+	return rawPages(ctx, d, op, res, ri, graphadapter.ParseConditionalAccessPage, graphadapter.MaxConditionalAccessPolicies)
+}
+
+// AuthenticationStrengthPolicies implements graphadapter.PolicyReader.
+func (d *Directory) AuthenticationStrengthPolicies(ctx context.Context) ([]graphadapter.AuthenticationStrengthPolicy, error) {
+	const op, res = "AuthenticationStrengthPolicies", "/policies/authenticationStrengthPolicies"
+	ri, err := policies.NewPoliciesRequestBuilderInternal(noPathParameters, d.adapter).AuthenticationStrengthPolicies().ToGetRequestInformation(ctx, nil)
+	if err != nil {
+		return nil, d.fail(ctx, op, res, err)
+	}
+	return rawPages(ctx, d, op, res, ri, graphadapter.ParseAuthenticationStrengthPage, graphadapter.MaxAuthenticationStrengthPolicies)
+}
+
+// rawPages reads a list as raw pages: the first request, then each
+// @odata.nextLink, parsed by parse, at most most items in all.
+func rawPages[T any](ctx context.Context, d *Directory, op, res string, ri *abs.RequestInformation, parse func([]byte) ([]T, string, error), most int) ([]T, error) {
+	out := []T{}
+	for {
+		data, err := d.send(ctx, ri)
+		if err != nil {
+			return nil, d.fail(ctx, op, res, err)
+		}
+		items, next, err := parse(data)
+		if err != nil {
+			return nil, &graphadapter.DirectoryError{Op: op, Resource: res, Err: err}
+		}
+		if out = append(out, items...); len(out) > most {
+			return nil, &graphadapter.DirectoryError{Op: op, Resource: res, Reason: fmt.Sprintf("more than %d items", most)}
+		}
+		if next == "" {
+			return out, nil
+		}
+		if ri, err = d.nextLink(next); err != nil {
+			return nil, &graphadapter.DirectoryError{Op: op, Resource: res, Err: err}
+		}
+	}
 }
 
 // fnError carries an error of the caller's callback through the page

@@ -22,14 +22,10 @@ func wantSnapshot(t *testing.T) string {
 	t.Helper()
 	mem, err := graphadapter.NewMemoryDirectory(demo.Snapshot())
 	require.NoError(t, err)
-	s, err := graphadapter.BuildSnapshot(t.Context(), readerOnly{mem}, graphadapter.BuildOptions{Now: fixedNow})
+	s, err := graphadapter.BuildSnapshot(t.Context(), mem, graphadapter.BuildOptions{Now: fixedNow})
 	require.NoError(t, err)
 	return marshalSnapshot(t, s)
 }
-
-// readerOnly hides the memory directory's PolicyReader, which the Graph
-// directory does not have.
-type readerOnly struct{ graphadapter.DirectoryReader }
 
 func fixedNow() time.Time { return demo.Snapshot().CapturedAt }
 
