@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -32,6 +31,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/keytier/keytier/graphadapter/demo"
+	"github.com/keytier/keytier/internal/browsertest"
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/mds/mdstest"
@@ -41,23 +41,6 @@ import (
 	"github.com/keytier/keytier/readiness"
 	"github.com/keytier/keytier/tap"
 )
-
-// findChromium returns the browser the test drives. Without one the test
-// is skipped, except in CI, where a missing browser is a failure.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	const how = "Chromium not found: the playground browser test needs it; install Debian's chromium (apt-get install chromium) to run it"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(how)
-	}
-	t.Skip(how)
-	return ""
-}
 
 // verdictAttrs are the verdict card's attributes that must equal
 // `keytier inspect --json` for the same input; a missing key means the
@@ -163,7 +146,7 @@ func checkVerdict(t *testing.T, what string, got map[string]string, want passkey
 }
 
 func TestPlaygroundInChromium(t *testing.T) {
-	chromium := findChromium(t)
+	chromium := browsertest.Chromium(t, "the playground browser test")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
@@ -192,17 +175,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1400),
-	)
+	opts := browsertest.Options(t, chromium, chromedp.WindowSize(1280, 1400))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
 	tab, cancelTab := chromedp.NewContext(allocCtx)

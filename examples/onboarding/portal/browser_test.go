@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -19,26 +18,10 @@ import (
 
 	"github.com/keytier/keytier/assurance"
 	"github.com/keytier/keytier/examples/onboarding/portal"
+	"github.com/keytier/keytier/internal/browsertest"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/tap"
 )
-
-// findChromium returns the browser the test drives. Without one the test is
-// skipped, except in CI, where a missing browser is a failure.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	const how = "Chromium not found: the onboarding browser test needs it; install Debian's chromium (apt-get install chromium) to run it"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(how)
-	}
-	t.Skip(how)
-	return ""
-}
 
 // browser is one Chromium tab on the portal, with the DevTools virtual
 // authenticators standing in for the user's devices.
@@ -213,7 +196,7 @@ func plainFor(t *testing.T, rule string, o assurance.Outcome) string {
 }
 
 func TestOnboardingInChromium(t *testing.T) {
-	chromium := findChromium(t)
+	chromium := browsertest.Chromium(t, "the onboarding browser test")
 	// The admin profile of the shipped policy enforces attestation. The
 	// virtual authenticator's packed attestation is signed by a
 	// self-signed certificate with a key published in Chromium's source,
@@ -230,16 +213,7 @@ func TestOnboardingInChromium(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
+	opts := browsertest.Options(t, chromium)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
 	tab, cancelTab := chromedp.NewContext(allocCtx)

@@ -1,0 +1,47 @@
+// Package browsertest finds and configures the headless Chromium that
+// keytier's browser tests drive (the playground's and the onboarding
+// example's), so they start it the same way.
+package browsertest
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Chromium returns the browser binary. Without one the test is skipped
+// with a message that says how to enable it, except in CI (CI=true), where
+// a missing browser is a failure. what names the test for the message.
+func Chromium(t testing.TB, what string) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	how := "Chromium not found: " + what + " needs it; install Debian's chromium (apt-get install chromium) to run it"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(how)
+	}
+	t.Skip(how)
+	return ""
+}
+
+// Options are the allocator options for chromium: headless, without the
+// sandbox (the tests run as root), without the background services that a
+// closed network refuses, with a fresh profile in a temporary directory.
+func Options(t testing.TB, chromium string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	return append(opts, extra...)
+}
