@@ -604,3 +604,45 @@ func (p *FIDO2Policy) EffectiveProfiles() (profiles []PasskeyProfile, legacy boo
 	}
 	return profiles, true
 }
+
+// TargetAssignment is what one include target gives its members.
+type TargetAssignment struct {
+	// Index is the target's position in IncludeTargets.
+	Index int
+	// Profiles are the profiles a member of this target, and of nothing
+	// else, gets through it (ProfilesFor, keeping what this target brings).
+	Profiles []ScopedProfile
+	// ByDefault: the target names no allowed profile, so its members get
+	// the policy's default profile.
+	ByDefault bool
+	// ExcludedBy are the positions in ExcludeTargets of the targets that
+	// cancel this one: all users, or the same user or group.
+	ExcludedBy []int
+}
+
+// Assignments says, for each include target, which profiles it brings and
+// what excludes it: the policy's routing, as an admin reviews it.
+func (p *FIDO2Policy) Assignments() []TargetAssignment {
+	out := make([]TargetAssignment, 0, len(p.IncludeTargets))
+	for i, t := range p.IncludeTargets {
+		a := TargetAssignment{Index: i}
+		for j, x := range p.ExcludeTargets {
+			if x.ID == AllUsers || (x.ID != "" && strings.EqualFold(x.ID, t.ID) && x.TargetType == t.TargetType) {
+				a.ExcludedBy = append(a.ExcludedBy, j)
+			}
+		}
+		alone := Subject{GroupIDs: []string{t.ID}}
+		if t.TargetType == TargetUser {
+			alone = Subject{UserID: t.ID}
+		}
+		for _, sp := range p.ProfilesFor(alone) {
+			if !slices.ContainsFunc(sp.Targets, func(ref TargetRef) bool { return ref.Index == i }) {
+				continue
+			}
+			a.Profiles = append(a.Profiles, sp)
+			a.ByDefault = a.ByDefault || (sp.ByDefault && len(t.AllowedPasskeyProfiles) == 0)
+		}
+		out = append(out, a)
+	}
+	return out
+}

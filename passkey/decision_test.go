@@ -1,6 +1,7 @@
 package passkey_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -307,4 +308,34 @@ func TestAALRange(t *testing.T) {
 			assert.Equal(t, assurance.Classify(a.LowestEvidence).AAL, lo)
 		})
 	}
+}
+
+func TestAssignments(t *testing.T) {
+	p, err := passkey.ParseFIDO2Policy([]byte(`{"state":"enabled","defaultPasskeyProfile":"` + profDefault + `",
+		"passkeyProfiles":[{"id":"` + profDefault + `","passkeyTypes":"synced,deviceBound"},{"id":"` + profAdmins + `","passkeyTypes":"deviceBound"}],
+		"includeTargets":[
+			{"targetType":"group","id":"all_users"},
+			{"targetType":"group","id":"` + adminsGroup + `","allowedPasskeyProfiles":["` + profAdmins + `"]},
+			{"targetType":"group","id":"` + excludedGroup + `"}],
+		"excludeTargets":[{"targetType":"group","id":"` + strings.ToUpper(excludedGroup) + `"}]}`))
+	require.NoError(t, err)
+	as := p.Assignments()
+	require.Len(t, as, 3)
+	ids := func(a passkey.TargetAssignment) []string {
+		var out []string
+		for _, sp := range a.Profiles {
+			out = append(out, sp.Profile.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []string{profDefault}, ids(as[0]), "all users get the default")
+	assert.True(t, as[0].ByDefault)
+	assert.Empty(t, as[0].ExcludedBy)
+
+	assert.Equal(t, []string{profAdmins}, ids(as[1]), "the admins target brings its own profile; all_users brings the default through target 0, not this one")
+	assert.False(t, as[1].ByDefault)
+
+	assert.Equal(t, 2, as[2].Index)
+	assert.Equal(t, []int{0}, as[2].ExcludedBy, "the same group excluded, compared without case")
+	assert.Empty(t, ids(as[2]), "an excluded target gives nothing")
 }

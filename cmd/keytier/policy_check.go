@@ -147,25 +147,18 @@ func checkPolicy(src policySource) checkReport {
 			DisplayName: src.groupName(t.ID), Description: src.describeTarget(t.TargetType, t.ID),
 		})
 	}
-	for i, t := range p.IncludeTargets {
+	for _, a := range p.Assignments() {
+		t := p.IncludeTargets[a.Index]
 		tr := targetReport{
-			Path: fmt.Sprintf("includeTargets.%d", i), TargetType: string(t.TargetType), ID: t.ID,
+			Path: fmt.Sprintf("includeTargets.%d", a.Index), TargetType: string(t.TargetType), ID: t.ID,
 			DisplayName: src.groupName(t.ID), Description: src.describeTarget(t.TargetType, t.ID),
-			IsRegistrationRequired: t.IsRegistrationRequired,
+			IsRegistrationRequired: t.IsRegistrationRequired, ByDefault: a.ByDefault,
 		}
-		for j, x := range p.ExcludeTargets {
-			if x.ID == passkey.AllUsers || (x.ID != "" && strings.EqualFold(x.ID, t.ID) && x.TargetType == t.TargetType) {
-				tr.ExcludedBy = append(tr.ExcludedBy, fmt.Sprintf("excludeTargets.%d", j))
-			}
+		for _, j := range a.ExcludedBy {
+			tr.ExcludedBy = append(tr.ExcludedBy, fmt.Sprintf("excludeTargets.%d", j))
 		}
-		// Ask the library which profiles a member of this target gets, and
-		// keep those this target brings (a member may be in all_users too).
-		for _, sp := range p.ProfilesFor(policyMemberOf(t)) {
-			if !slices.ContainsFunc(sp.Targets, func(ref passkey.TargetRef) bool { return ref.Index == i }) {
-				continue
-			}
+		for _, sp := range a.Profiles {
 			tr.Profiles = append(tr.Profiles, sp.Profile.ID)
-			tr.ByDefault = tr.ByDefault || (sp.ByDefault && len(t.AllowedPasskeyProfiles) == 0)
 			if k, ok := byID[strings.ToLower(sp.Profile.ID)]; ok {
 				r.Profiles[k].AssignedBy = append(r.Profiles[k].AssignedBy, tr.Path)
 			}
@@ -173,14 +166,6 @@ func checkPolicy(src policySource) checkReport {
 		r.IncludeTargets = append(r.IncludeTargets, tr)
 	}
 	return r
-}
-
-// policyMemberOf is a user covered by target t and by nothing else.
-func policyMemberOf(t passkey.IncludeTarget) passkey.Subject {
-	if t.TargetType == passkey.TargetUser {
-		return passkey.Subject{UserID: t.ID}
-	}
-	return passkey.Subject{GroupIDs: []string{t.ID}}
 }
 
 func policyProfileOf(pp passkey.PasskeyProfile, isDefault bool) profileReport {

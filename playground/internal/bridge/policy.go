@@ -150,24 +150,18 @@ func buildPolicyView(data []byte, names groupNamer) (PolicyView, *passkey.FIDO2P
 			TargetType: string(t.TargetType), ID: t.ID, Description: describeTarget(t.TargetType, t.ID, name(t.ID))})
 		addGroup(t.TargetType, t.ID)
 	}
-	for i, t := range p.IncludeTargets {
-		tv := TargetView{Path: fmt.Sprintf("includeTargets.%d", i), TargetType: string(t.TargetType), ID: t.ID,
+	for _, a := range p.Assignments() {
+		t := p.IncludeTargets[a.Index]
+		tv := TargetView{Path: fmt.Sprintf("includeTargets.%d", a.Index), TargetType: string(t.TargetType), ID: t.ID,
 			Description:            describeTarget(t.TargetType, t.ID, name(t.ID)),
-			IsRegistrationRequired: t.IsRegistrationRequired != nil && *t.IsRegistrationRequired}
+			IsRegistrationRequired: t.IsRegistrationRequired != nil && *t.IsRegistrationRequired,
+			ByDefault:              a.ByDefault}
 		addGroup(t.TargetType, t.ID)
-		for j, x := range p.ExcludeTargets {
-			if x.ID == passkey.AllUsers || (x.ID != "" && strings.EqualFold(x.ID, t.ID) && x.TargetType == t.TargetType) {
-				tv.ExcludedBy = append(tv.ExcludedBy, fmt.Sprintf("excludeTargets.%d", j))
-			}
+		for _, j := range a.ExcludedBy {
+			tv.ExcludedBy = append(tv.ExcludedBy, fmt.Sprintf("excludeTargets.%d", j))
 		}
-		// Ask the library which profiles a member of this target alone
-		// gets, and keep those this target brings.
-		for _, sp := range p.ProfilesFor(memberOf(t)) {
-			if !slices.ContainsFunc(sp.Targets, func(ref passkey.TargetRef) bool { return ref.Index == i }) {
-				continue
-			}
+		for _, sp := range a.Profiles {
 			tv.Profiles = append(tv.Profiles, Named{ID: sp.Profile.ID, Name: sp.Profile.Name})
-			tv.ByDefault = tv.ByDefault || (sp.ByDefault && len(t.AllowedPasskeyProfiles) == 0)
 			if k, ok := byID[strings.ToLower(sp.Profile.ID)]; ok {
 				v.Profiles[k].AssignedBy = append(v.Profiles[k].AssignedBy, tv.Path)
 			}
@@ -175,14 +169,6 @@ func buildPolicyView(data []byte, names groupNamer) (PolicyView, *passkey.FIDO2P
 		v.IncludeTargets = append(v.IncludeTargets, tv)
 	}
 	return v, p
-}
-
-// memberOf is a user covered by target t and by nothing else.
-func memberOf(t passkey.IncludeTarget) passkey.Subject {
-	if t.TargetType == passkey.TargetUser {
-		return passkey.Subject{UserID: t.ID}
-	}
-	return passkey.Subject{GroupIDs: []string{t.ID}}
 }
 
 func profileView(pp passkey.PasskeyProfile, isDefault bool) ProfileView {

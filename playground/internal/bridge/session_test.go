@@ -233,10 +233,8 @@ func TestAnalyzeFIDO2Policy(t *testing.T) {
 	// of that target alone.
 	for i, tv := range v.IncludeTargets {
 		var want []string
-		for _, sp := range p.ProfilesFor(memberOf(p.IncludeTargets[i])) {
-			if slices.ContainsFunc(sp.Targets, func(ref passkey.TargetRef) bool { return ref.Index == i }) {
-				want = append(want, sp.Profile.ID)
-			}
+		for _, sp := range p.Assignments()[i].Profiles {
+			want = append(want, sp.Profile.ID)
 		}
 		var got []string
 		for _, n := range tv.Profiles {
