@@ -83,3 +83,22 @@ func ExamplePasskeyProfile_AALRange() {
 	// Lowest AAL1: synced passkey without user verification, not attested; capped by aal2.two-factors, aal3.authenticator-type, aal3.not-synced, aal3.non-exportable, aal3.attested.
 	// Highest AAL2: synced passkey with user verification, not attested; capped by aal3.not-synced, aal3.non-exportable, aal3.attested.
 }
+
+// Review which profile each include target brings to its members.
+func ExampleFIDO2Policy_Assignments() {
+	data, _ := os.ReadFile("testdata/policy/keytier-rollout.json")
+	p, err := passkey.ParseFIDO2Policy(data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range p.Assignments() {
+		t := p.IncludeTargets[a.Index]
+		for _, sp := range a.Profiles {
+			fmt.Printf("includeTargets.%d (%s %s): %s\n", a.Index, t.TargetType, t.ID, sp.Profile.Name)
+		}
+	}
+	// Output:
+	// includeTargets.0 (group a1000000-0000-4000-8000-000000000001): Privileged: attested security keys
+	// includeTargets.1 (group all_users): Workforce: synced or device-bound
+}
