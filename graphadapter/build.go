@@ -189,16 +189,8 @@ func (b *builder) build(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fail(StepGroups, "", err)
 	}
-	for i := range s.Groups {
-		b.call()
-		m, err := b.dir.GroupMembers(ctx, s.Groups[i].ID)
-		if err != nil {
-			return nil, fail(StepGroups, s.Groups[i].ID, err)
-		}
-		if m == nil {
-			m = []string{}
-		}
-		s.Groups[i].Members = m
+	if err := b.members(ctx, s.Groups); err != nil {
+		return nil, fail(StepGroups, err.id, err.err)
 	}
 	b.report(StepGroups)
 
@@ -335,4 +327,46 @@ func batchID(users []User, lo, hi int, batched bool) string {
 		return users[lo].ID
 	}
 	return fmt.Sprintf("users %d-%d (%s … %s)", lo+1, hi, users[lo].ID, users[hi-1].ID)
+}
+
+// members reads every group's members, BatchSize groups at a time from a
+// BatchGroupMemberReader, one at a time otherwise.
+func (b *builder) members(ctx context.Context, groups []Group) *userError {
+	br, batched := b.dir.(BatchGroupMemberReader)
+	for lo := 0; lo < len(groups); {
+		hi := lo + 1
+		var got [][]string
+		var err error
+		b.call()
+		if batched {
+			hi = min(lo+BatchSize, len(groups))
+			ids := make([]string, hi-lo)
+			for i := range ids {
+				ids[i] = groups[lo+i].ID
+			}
+			got, err = br.GroupMembersBatch(ctx, ids)
+			if err == nil && len(got) != len(ids) {
+				err = fmt.Errorf("the directory returned the members of %d groups for a batch of %d", len(got), len(ids))
+			}
+		} else {
+			var m []string
+			m, err = b.dir.GroupMembers(ctx, groups[lo].ID)
+			got = [][]string{m}
+		}
+		if err != nil {
+			id := groups[lo].ID
+			if batched {
+				id = fmt.Sprintf("groups %d-%d (%s … %s)", lo+1, hi, groups[lo].ID, groups[hi-1].ID)
+			}
+			return &userError{id, err}
+		}
+		for i, m := range got {
+			if m == nil {
+				m = []string{}
+			}
+			groups[lo+i].Members = m
+		}
+		lo = hi
+	}
+	return nil
 }

@@ -190,9 +190,11 @@ func (d duplicateUsers) Users(ctx context.Context, fn func(graphadapter.User) er
 // requests, as the Graph directory does.
 type batchDirectory struct {
 	*graphadapter.MemoryDirectory
-	failUser string
-	batches  atomic.Int32
-	sizes    sync.Map // batch size -> true
+	failUser     string
+	failGroup    string
+	batches      atomic.Int32
+	groupBatches atomic.Int32
+	sizes        sync.Map // batch size -> true
 }
 
 func (d *batchDirectory) AuthenticationMethodsBatch(ctx context.Context, ids []string) ([][]graphadapter.Method, error) {
@@ -211,6 +213,22 @@ func (d *batchDirectory) AuthenticationMethodsBatch(ctx context.Context, ids []s
 			return nil, err
 		}
 		out[i] = ms
+	}
+	return out, nil
+}
+
+func (d *batchDirectory) GroupMembersBatch(ctx context.Context, ids []string) ([][]string, error) {
+	d.groupBatches.Add(1)
+	out := make([][]string, len(ids))
+	for i, id := range ids {
+		if id == d.failGroup {
+			return nil, errors.New("HTTP 500 for one response of the batch")
+		}
+		m, err := d.GroupMembers(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = m
 	}
 	return out, nil
 }
@@ -239,6 +257,7 @@ func TestBuildSnapshotBatches(t *testing.T) {
 
 	n := len(want.Users)
 	assert.Equal(t, int32((n+graphadapter.BatchSize-1)/graphadapter.BatchSize), d.batches.Load(), "one call per %d users", graphadapter.BatchSize)
+	assert.Equal(t, int32(1), d.groupBatches.Load(), "the demo tenant's %d groups in one batch", len(want.Groups))
 	_, full := d.sizes.Load(graphadapter.BatchSize)
 	assert.True(t, full, "batches are filled")
 	assert.Equal(t, 1000+int(d.batches.Load()), last.Requests, "progress reports the directory's own request count")
@@ -259,4 +278,16 @@ func TestBuildSnapshotBatchErrorNamesUsers(t *testing.T) {
 	assert.Equal(t, graphadapter.StepMethods, be.Step)
 	assert.Equal(t, fmt.Sprintf("users 41-60 (%s … %s)", want.Users[40].ID, want.Users[59].ID), be.ID)
 	assert.Contains(t, err.Error(), "HTTP 504")
+}
+
+func TestBuildSnapshotGroupBatchErrorNamesGroups(t *testing.T) {
+	want := demo.Snapshot()
+	mem, err := graphadapter.NewMemoryDirectory(want)
+	require.NoError(t, err)
+	d := &batchDirectory{MemoryDirectory: mem, failGroup: want.Groups[3].ID}
+	_, err = graphadapter.BuildSnapshot(t.Context(), d, graphadapter.BuildOptions{})
+	var be *graphadapter.BuildError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, graphadapter.StepGroups, be.Step)
+	assert.Equal(t, fmt.Sprintf("groups 1-%d (%s … %s)", len(want.Groups), want.Groups[0].ID, want.Groups[len(want.Groups)-1].ID), be.ID)
 }

@@ -55,6 +55,16 @@ type BatchMethodReader interface {
 	AuthenticationMethodsBatch(ctx context.Context, userIDs []string) ([][]Method, error)
 }
 
+// BatchGroupMemberReader is implemented by directories that read several
+// groups' members in one round trip. BuildSnapshot uses it, when a
+// directory has it, instead of one GroupMembers call per group.
+type BatchGroupMemberReader interface {
+	// GroupMembersBatch returns the transitive user members of each of
+	// groupIDs (at most BatchSize), in the same order, as GroupMembers
+	// does. It succeeds for all of them or returns an error.
+	GroupMembersBatch(ctx context.Context, groupIDs []string) ([][]string, error)
+}
+
 // RequestCounter is implemented by directories that talk to a server: it
 // says how many HTTP requests they have sent (retries and $batch bodies
 // included, each counted once) and how many answers told them to slow down

@@ -106,6 +106,32 @@ func parsePage[T any](data []byte, where string, most int, limit string) ([]T, s
 	return *doc.Value, doc.NextLink, nil
 }
 
+// ParseMembersPage reads a page of
+// GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id: the
+// members' ids and the @odata.nextLink, "" on the last page.
+func ParseMembersPage(data []byte) ([]string, string, error) {
+	const where = "members"
+	type member struct {
+		ID string `json:"id"`
+	}
+	ms, next, err := parsePage[member](data, where, MaxPageItems, "MaxPageItems")
+	if err != nil {
+		return nil, "", err
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		if m.ID == "" {
+			return nil, "", errorAt(indexPath(where+".value", i)+".id", ErrReference, "missing")
+		}
+		ids[i] = m.ID
+	}
+	return ids, next, nil
+}
+
+// MaxPageItems bounds the items of one page of a list: Graph's $top is at
+// most 999.
+const MaxPageItems = 999
+
 // BatchResponse is one response inside the answer to POST /$batch
 // (learn.microsoft.com/graph/json-batching). Body is the response's JSON
 // as the server sent it.

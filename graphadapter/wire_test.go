@@ -80,6 +80,25 @@ func TestParsePolicyPages(t *testing.T) {
 	}
 }
 
+func TestParseMembersPage(t *testing.T) {
+	ids, next, err := graphadapter.ParseMembersPage([]byte(`{"@odata.context":"c","value":[{"@odata.type":"#microsoft.graph.user","id":"u1"},{"id":"u2"}],"@odata.nextLink":"n"}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"u1", "u2"}, ids)
+	assert.Equal(t, "n", next)
+	for _, tc := range []struct{ in, path string }{
+		{`{"value":[{"id":""}]}`, "members.value.0.id"},
+		{`{"value":[{"id":7}]}`, "members.value.0.id"},
+		{`{"value":[` + strings.Repeat(`{"id":"u"},`, 999) + `{"id":"u"}]}`, "members.value"},
+		{`[]`, "members"},
+	} {
+		_, _, err := graphadapter.ParseMembersPage([]byte(tc.in))
+		var e *graphadapter.Error
+		if assert.ErrorAs(t, err, &e, tc.in) {
+			assert.Equal(t, tc.path, e.Path, tc.in)
+		}
+	}
+}
+
 func TestParseBatchResponse(t *testing.T) {
 	ids := []string{"1", "2", "3"}
 	got, err := graphadapter.ParseBatchResponse([]byte(`{"responses":[
@@ -127,6 +146,8 @@ func FuzzParseWire(f *testing.F) {
 		check("policy", err)
 		_, err = graphadapter.ParseMethodsPage(data)
 		check("methods", err)
+		_, _, err = graphadapter.ParseMembersPage(data)
+		check("members", err)
 		_, _, err = graphadapter.ParseConditionalAccessPage(data)
 		check("conditional access", err)
 		_, _, err = graphadapter.ParseAuthenticationStrengthPage(data)

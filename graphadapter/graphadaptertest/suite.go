@@ -111,6 +111,21 @@ func testReads(t *testing.T, open Open) {
 		assert.ElementsMatch(t, s.Groups[i].Members, members, g.DisplayName)
 	}
 
+	if br, ok := d.(graphadapter.BatchGroupMemberReader); ok {
+		ids := make([]string, 0, len(s.Groups))
+		for _, g := range s.Groups {
+			ids = append(ids, g.ID)
+		}
+		got, err := br.GroupMembersBatch(ctx, ids)
+		require.NoError(t, err)
+		require.Len(t, got, len(ids))
+		for i, m := range got {
+			assert.ElementsMatch(t, s.Groups[i].Members, m, "batch answer %d is group %s's", i, s.Groups[i].DisplayName)
+		}
+		_, err = br.GroupMembersBatch(ctx, []string{ids[0], "00000000-0000-0000-0000-00000000dead"})
+		assert.ErrorIs(t, err, graphadapter.ErrNotFound)
+	}
+
 	ra, err := d.RoleAssignments(ctx)
 	require.NoError(t, err)
 	require.Len(t, ra, len(s.RoleAssignments))

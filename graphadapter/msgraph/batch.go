@@ -31,31 +31,98 @@ type batchItem struct {
 }
 
 // AuthenticationMethodsBatch implements graphadapter.BatchMethodReader: one
-// POST /$batch carries the users' GET /users/{id}/authentication/methods.
-// Graph answers the batch 200 and throttles the requests inside it one by
-// one: those answered 429, 503 or 504 are sent again in a smaller batch
-// after the longest Retry-After among them (or the backoff, without one),
-// up to MaxRetries times. Any other failure fails the call, naming the user.
+// POST /$batch carries the users' GET /users/{id}/authentication/methods
+// (see batch for throttling inside a batch).
 func (d *Directory) AuthenticationMethodsBatch(ctx context.Context, userIDs []string) ([][]graphadapter.Method, error) {
 	const op = "AuthenticationMethodsBatch"
-	if len(userIDs) > graphadapter.BatchSize {
-		return nil, &graphadapter.DirectoryError{Op: op, Resource: "/$batch",
-			Reason: fmt.Sprintf("%d users; a batch carries at most %d", len(userIDs), graphadapter.BatchSize)}
+	urls := make([]string, len(userIDs))
+	for i, id := range userIDs {
+		urls[i] = "/users/" + url.PathEscape(id) + "/authentication/methods"
+	}
+	resps, err := d.batch(ctx, op, "users", userIDs, urls)
+	if err != nil {
+		return nil, err
 	}
 	out := make([][]graphadapter.Method, len(userIDs))
-	pending := make([]int, len(userIDs))
+	for i, r := range resps {
+		if out[i], err = d.methodPages(ctx, op, "/users/"+userIDs[i]+"/authentication/methods (in $batch)", r.Body); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// GroupMembersBatch implements graphadapter.BatchGroupMemberReader: the
+// first page of each group's transitive user members comes in one $batch;
+// a group with more members than a page holds continues page by page.
+func (d *Directory) GroupMembersBatch(ctx context.Context, groupIDs []string) ([][]string, error) {
+	const op = "GroupMembersBatch"
+	urls := make([]string, len(groupIDs))
+	for i, id := range groupIDs {
+		urls[i] = "/groups/" + url.PathEscape(id) + "/transitiveMembers/microsoft.graph.user?$select=id&$top=" + strconv.Itoa(int(d.pageSize))
+	}
+	resps, err := d.batch(ctx, op, "groups", groupIDs, urls)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(groupIDs))
+	for i, r := range resps {
+		res := "/groups/" + groupIDs[i] + "/transitiveMembers/microsoft.graph.user"
+		data := []byte(r.Body)
+		ids := []string{}
+		for {
+			page, next, err := graphadapter.ParseMembersPage(data)
+			if err != nil {
+				return nil, &graphadapter.DirectoryError{Op: op, Resource: res, Err: err}
+			}
+			if ids = append(ids, page...); len(ids) > graphadapter.MaxMembersPerGroup {
+				return nil, &graphadapter.DirectoryError{Op: op, Resource: res,
+					Reason: fmt.Sprintf("more than %d members (MaxMembersPerGroup)", graphadapter.MaxMembersPerGroup)}
+			}
+			if next == "" {
+				break
+			}
+			ri, err := d.nextLink(next)
+			if err != nil {
+				return nil, &graphadapter.DirectoryError{Op: op, Resource: res, Err: err}
+			}
+			if data, err = d.send(ctx, ri); err != nil {
+				return nil, d.fail(ctx, op, fmt.Sprintf("%s (the page after member #%d)", res, len(ids)), err)
+			}
+		}
+		out[i] = ids
+	}
+	return out, nil
+}
+
+// batch sends the GET requests urls (relative to the version, at most
+// graphadapter.BatchSize) in one POST /$batch and returns their responses,
+// all 200, in order. ids name the objects the requests read, what says
+// what they are ("users"), for errors.
+//
+// Graph answers a batch 200 and throttles the requests inside it one by
+// one: those answered 429, 503 or 504 are sent again in a smaller batch
+// after the longest Retry-After among them (or the backoff, without one),
+// up to MaxRetries times. Any other failure fails the call, naming the
+// object.
+func (d *Directory) batch(ctx context.Context, op, what string, ids, urls []string) ([]graphadapter.BatchResponse, error) {
+	if len(urls) > graphadapter.BatchSize {
+		return nil, &graphadapter.DirectoryError{Op: op, Resource: "/$batch",
+			Reason: fmt.Sprintf("%d %s; a batch carries at most %d", len(urls), what, graphadapter.BatchSize)}
+	}
+	out := make([]graphadapter.BatchResponse, len(urls))
+	pending := make([]int, len(urls))
 	for i := range pending {
 		pending[i] = i
 	}
 	for attempt := 0; len(pending) > 0; attempt++ {
-		ids := make([]string, len(pending))
+		keys := make([]string, len(pending))
 		items := make([]batchItem, len(pending))
 		for k, i := range pending {
-			ids[k] = strconv.Itoa(i + 1)
-			items[k] = batchItem{ID: ids[k], Method: http.MethodGet,
-				URL: "/users/" + url.PathEscape(userIDs[i]) + "/authentication/methods"}
+			keys[k] = strconv.Itoa(i + 1)
+			items[k] = batchItem{ID: keys[k], Method: http.MethodGet, URL: urls[i]}
 		}
-		resource := fmt.Sprintf("/$batch (users %s … %s)", userIDs[pending[0]], userIDs[pending[len(pending)-1]])
+		resource := fmt.Sprintf("/$batch (%s %s … %s)", what, ids[pending[0]], ids[pending[len(pending)-1]])
 		body, err := jsonv2.Marshal(struct {
 			Requests []batchItem `json:"requests"`
 		}{items})
@@ -69,7 +136,7 @@ func (d *Directory) AuthenticationMethodsBatch(ctx context.Context, userIDs []st
 		if err != nil {
 			return nil, d.fail(ctx, op, resource, err)
 		}
-		resps, err := graphadapter.ParseBatchResponse(data, ids)
+		resps, err := graphadapter.ParseBatchResponse(data, keys)
 		if err != nil {
 			return nil, &graphadapter.DirectoryError{Op: op, Resource: resource, Err: err}
 		}
@@ -80,14 +147,9 @@ func (d *Directory) AuthenticationMethodsBatch(ctx context.Context, userIDs []st
 		)
 		for k, r := range resps {
 			i := pending[k]
-			res := "/users/" + userIDs[i] + "/authentication/methods"
 			switch {
 			case r.Status == http.StatusOK:
-				ms, err := d.methodPages(ctx, op, res+" (in $batch)", r.Body)
-				if err != nil {
-					return nil, err
-				}
-				out[i] = ms
+				out[i] = r
 			case retryable(r.Status):
 				if r.Status == http.StatusTooManyRequests || r.Header("Retry-After") != "" {
 					d.throttled.Add(1)
@@ -96,7 +158,7 @@ func (d *Directory) AuthenticationMethodsBatch(ctx context.Context, userIDs []st
 				wait = max(wait, d.delay(r.Header("Retry-After"), attempt+1))
 			default:
 				code, msg := graphError(r.Body)
-				return nil, &graphadapter.DirectoryError{Op: op, Resource: res + " (in $batch)",
+				return nil, &graphadapter.DirectoryError{Op: op, Resource: itemResource(urls[i]),
 					Reason: statusReason(r.Status, code, msg), Err: statusError(r.Status)}
 			}
 		}
@@ -104,8 +166,7 @@ func (d *Directory) AuthenticationMethodsBatch(ctx context.Context, userIDs []st
 			break
 		}
 		if attempt >= d.maxRetries {
-			i := again[0]
-			return nil, &graphadapter.DirectoryError{Op: op, Resource: "/users/" + userIDs[i] + "/authentication/methods (in $batch)",
+			return nil, &graphadapter.DirectoryError{Op: op, Resource: itemResource(urls[again[0]]),
 				Reason: fmt.Sprintf("%d of the batch's requests still throttled after %d retries", len(again), d.maxRetries), Err: ErrThrottled}
 		}
 		if err := sleep(ctx, wait); err != nil {
@@ -114,6 +175,16 @@ func (d *Directory) AuthenticationMethodsBatch(ctx context.Context, userIDs []st
 		pending = again
 	}
 	return out, nil
+}
+
+// itemResource names a request inside a batch: its path, unescaped, without
+// the query.
+func itemResource(u string) string {
+	p, _, _ := strings.Cut(u, "?")
+	if unescaped, err := url.PathUnescape(p); err == nil {
+		p = unescaped
+	}
+	return p + " (in $batch)"
 }
 
 func retryable(status int) bool {

@@ -54,7 +54,8 @@ type Config struct {
 }
 
 // Directory is a graphadapter.Directory on Microsoft Graph. It is also a
-// graphadapter.BatchMethodReader, PolicyReader and RequestCounter. It is
+// graphadapter.BatchMethodReader, BatchGroupMemberReader, PolicyReader and
+// RequestCounter. It is
 // safe for concurrent use.
 type Directory struct {
 	cloud      Cloud
@@ -67,10 +68,11 @@ type Directory struct {
 }
 
 var (
-	_ graphadapter.Directory         = (*Directory)(nil)
-	_ graphadapter.BatchMethodReader = (*Directory)(nil)
-	_ graphadapter.RequestCounter    = (*Directory)(nil)
-	_ graphadapter.PolicyReader      = (*Directory)(nil)
+	_ graphadapter.Directory              = (*Directory)(nil)
+	_ graphadapter.BatchMethodReader      = (*Directory)(nil)
+	_ graphadapter.BatchGroupMemberReader = (*Directory)(nil)
+	_ graphadapter.RequestCounter         = (*Directory)(nil)
+	_ graphadapter.PolicyReader           = (*Directory)(nil)
 )
 
 // New returns a Directory for the tenant cfg.Credential signs in to.

@@ -35,12 +35,12 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println(s.Tenant.DisplayName, len(s.Users), "users")
-	// One page of users, 15 batches of 20 users' methods, a request per
-	// group's members, and one for each policy and list.
+	// One page of users, 15 batches of 20 users' methods, one batch of the
+	// 12 groups' members, and one request for each policy and list.
 	fmt.Println("requests:", dir.RequestStats().Requests)
 	// Output:
 	// Northwind Fabrication 300 users
-	// requests: 34
+	// requests: 23
 }
 
 // The cloud of a Graph endpoint, and the authority its tokens come from.
