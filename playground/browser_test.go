@@ -147,7 +147,11 @@ func checkVerdict(t *testing.T, what string, got map[string]string, want passkey
 
 func TestPlaygroundInChromium(t *testing.T) {
 	chromium := browsertest.Chromium(t, "the playground browser test")
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	// The whole test, on a loaded 2-core machine, takes about two minutes;
+	// each action has its own 20 s. The bound is below go test's default
+	// -timeout, so a browser that stops answering fails with this test's
+	// name instead of a dump of every goroutine.
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancel()
 
 	dir := t.TempDir()

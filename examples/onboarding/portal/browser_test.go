@@ -211,7 +211,7 @@ func TestOnboardingInChromium(t *testing.T) {
 	require.NoError(t, err)
 	h := start(t, func(o *portal.Options) { o.Policy = pol; o.Now = nil })
 
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancel()
 	opts := browsertest.Options(t, chromium)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
