@@ -141,3 +141,16 @@ func TestPrivilegedRoles(t *testing.T) {
 	roles[0].Name = "changed"
 	assert.Equal(t, "Global Administrator", graphadapter.PrivilegedRoles()[0].Name, "callers get a copy")
 }
+
+func TestFindPrivilegedRole(t *testing.T) {
+	for _, s := range []string{"62e90394-69f5-4237-9190-012177145e10", "62E90394-69F5-4237-9190-012177145E10", "Global Administrator", "global administrator"} {
+		r, ok := graphadapter.FindPrivilegedRole(s)
+		if assert.True(t, ok, s) {
+			assert.Equal(t, "Global Administrator", r.Name)
+		}
+	}
+	_, ok := graphadapter.FindPrivilegedRole("Global")
+	assert.False(t, ok, "a prefix is not a name")
+	_, ok = graphadapter.FindPrivilegedRole("")
+	assert.False(t, ok)
+}

@@ -1,6 +1,9 @@
 package graphadapter
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Role is a built-in Entra role that keytier treats as privileged: its
 // holders must sign in with a phishing-resistant, device-bound credential.
@@ -70,6 +73,18 @@ func PrivilegedRoles() []Role { return slices.Clone(privilegedRoles) }
 func PrivilegedRole(templateID string) (Role, bool) {
 	for _, r := range privilegedRoles {
 		if r.TemplateID == templateID {
+			return r, true
+		}
+	}
+	return Role{}, false
+}
+
+// FindPrivilegedRole returns the privileged role named s: its template id
+// or its display name ("Global Administrator"), either without regard to
+// case.
+func FindPrivilegedRole(s string) (Role, bool) {
+	for _, r := range privilegedRoles {
+		if strings.EqualFold(r.TemplateID, s) || strings.EqualFold(r.Name, s) {
 			return r, true
 		}
 	}

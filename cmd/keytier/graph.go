@@ -233,13 +233,11 @@ func (c *tapCommand) issueEntra() int {
 		return c.usageErr("--policy applies to keytier's own passes; with --tenant the tenant's policy decides")
 	}
 	req := graphadapter.TemporaryAccessPassRequest{LifetimeInMinutes: int(c.lifetime / time.Minute)}
-	if c.start != "" {
-		t, err := time.Parse(time.RFC3339, c.start)
-		if err != nil {
-			return c.usageErr("--start: want RFC 3339, e.g. 2026-03-02T09:00:00Z: %v", err)
-		}
-		req.StartDateTime = t
+	start, err := c.startAt()
+	if err != nil {
+		return c.usageErr("%v", err)
 	}
+	req.StartDateTime = start
 	switch {
 	case c.once:
 		req.IsUsableOnce = new(true)

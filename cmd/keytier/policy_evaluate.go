@@ -210,7 +210,7 @@ func subjectOf(src policySource, user string, groups, roles []string) (passkey.S
 	}
 	for _, r := range roles {
 		ro := policyRole{TemplateID: r}
-		if pr, ok := privilegedRole(r); ok {
+		if pr, ok := graphadapter.FindPrivilegedRole(r); ok {
 			ro = policyRole{TemplateID: pr.TemplateID, Name: pr.Name, Privileged: true}
 		}
 		s.RoleTemplateIDs = append(s.RoleTemplateIDs, ro.TemplateID)
@@ -218,19 +218,6 @@ func subjectOf(src policySource, user string, groups, roles []string) (passkey.S
 	}
 	sr.Groups = append(sr.Groups, s.GroupIDs...)
 	return s, sr, nil
-}
-
-// privilegedRole finds a privileged role by template id or by name.
-func privilegedRole(s string) (graphadapter.Role, bool) {
-	if r, ok := graphadapter.PrivilegedRole(strings.ToLower(s)); ok {
-		return r, true
-	}
-	for _, r := range graphadapter.PrivilegedRoles() {
-		if strings.EqualFold(r.Name, s) {
-			return r, true
-		}
-	}
-	return graphadapter.Role{}, false
 }
 
 // isGraphMethod tells a Graph fido2AuthenticationMethod record (bare, or

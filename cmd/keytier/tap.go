@@ -278,13 +278,11 @@ type issuedJSON struct {
 
 func (c *tapCommand) issue(ctx context.Context, svc *tap.Service) int {
 	req := tap.IssueRequest{UserID: c.userID, Actor: c.actor, LifetimeInMinutes: int(c.lifetime / time.Minute)}
-	if c.start != "" {
-		t, err := time.Parse(time.RFC3339, c.start)
-		if err != nil {
-			return c.usageErr("--start: want RFC 3339, e.g. 2026-03-02T09:00:00Z: %v", err)
-		}
-		req.StartAt = t
+	start, err := c.startAt()
+	if err != nil {
+		return c.usageErr("%v", err)
 	}
+	req.StartAt = start
 	switch {
 	case c.once:
 		req.Usage = tap.UsageOnce
@@ -317,6 +315,18 @@ func (c *tapCommand) issue(ctx context.Context, svc *tap.Service) int {
 	fmt.Fprintf(c.stdout, "  one-time: %s\n", yesNo(p.UsableOnce))
 	fmt.Fprintf(c.stdout, "Hand the code to the user now: it is not stored and cannot be shown again.\n")
 	return exitOK
+}
+
+// startAt is --start, or the zero time (now) without it.
+func (c *tapCommand) startAt() (time.Time, error) {
+	if c.start == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, c.start)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--start: want RFC 3339, e.g. 2026-03-02T09:00:00Z: %w", err)
+	}
+	return t, nil
 }
 
 // tapReason is the word a refusal is reported with.

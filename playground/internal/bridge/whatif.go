@@ -217,7 +217,7 @@ func resolveSubject(snap *graphadapter.Snapshot, req WhatIfRequest) (passkey.Sub
 			continue
 		}
 		n := Named{ID: r}
-		if pr, ok := privilegedRole(r); ok {
+		if pr, ok := graphadapter.FindPrivilegedRole(r); ok {
 			n = Named{ID: pr.TemplateID, Name: pr.Name}
 			sv.Privileged = true
 		}
@@ -227,17 +227,4 @@ func resolveSubject(snap *graphadapter.Snapshot, req WhatIfRequest) (passkey.Sub
 		}
 	}
 	return s, sv, nil
-}
-
-// privilegedRole finds a privileged role by template id or name.
-func privilegedRole(s string) (graphadapter.Role, bool) {
-	if r, ok := graphadapter.PrivilegedRole(strings.ToLower(s)); ok {
-		return r, true
-	}
-	for _, r := range graphadapter.PrivilegedRoles() {
-		if strings.EqualFold(r.Name, s) {
-			return r, true
-		}
-	}
-	return graphadapter.Role{}, false
 }
