@@ -190,18 +190,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
 
-	var console []chromedp.ConsoleMessage
-	messages := chromedp.Console(tab)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			console = append(console, m)
-			mu.Unlock()
-		}
-	}()
+	console := browsertest.RecordConsole(tab)
 
 	// Every request the page makes is recorded: it must stay on the
 	// page's own origin and find what it asks for.
@@ -749,7 +738,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 	for _, f := range append(failures, missing...) {
 		t.Errorf("request failed: %s", f)
 	}
-	for _, m := range console {
+	for _, m := range console.Messages() {
 		if m.IsException() || strings.Contains(m.Text, "Content Security Policy") || m.Type == chromedp.ConsoleError {
 			t.Errorf("browser console: %s", m)
 		}

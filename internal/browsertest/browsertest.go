@@ -4,8 +4,11 @@
 package browsertest
 
 import (
+	"context"
 	"os"
 	"os/exec"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -44,4 +47,35 @@ func Options(t testing.TB, chromium string, extra ...chromedp.ExecAllocatorOptio
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	return append(opts, extra...)
+}
+
+// ConsoleLog collects the console messages and uncaught exceptions of a
+// tab as they come, until the tab's context ends.
+type ConsoleLog struct {
+	mu   sync.Mutex
+	msgs []chromedp.ConsoleMessage
+}
+
+// RecordConsole starts collecting tab's console; the tab must be started.
+func RecordConsole(tab context.Context) *ConsoleLog {
+	c := new(ConsoleLog)
+	messages := chromedp.Console(tab)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.msgs = append(c.msgs, m)
+			c.mu.Unlock()
+		}
+	}()
+	return c
+}
+
+// Messages returns the messages so far.
+func (c *ConsoleLog) Messages() []chromedp.ConsoleMessage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.msgs)
 }

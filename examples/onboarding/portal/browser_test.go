@@ -239,18 +239,7 @@ func TestOnboardingInChromium(t *testing.T) {
 			}
 		}
 	}))
-	var console []chromedp.ConsoleMessage
-	messages := chromedp.Console(tab)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			console = append(console, m)
-			mu.Unlock()
-		}
-	}()
+	console := browsertest.RecordConsole(tab)
 
 	b := &browser{t: t, tab: tab, base: h.URL}
 	b.do("enable virtual authenticators", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -397,7 +386,7 @@ func TestOnboardingInChromium(t *testing.T) {
 	for _, f := range failures {
 		t.Errorf("request failed: %s", f)
 	}
-	for _, m := range console {
+	for _, m := range console.Messages() {
 		if m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
 			t.Errorf("browser console: %s", m)
 		}
