@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/keytier/keytier/examples/onboarding/form"
 	"github.com/keytier/keytier/tap"
 )
 
@@ -41,17 +42,17 @@ func (p *Portal) adminCreateUser(w http.ResponseWriter, r *http.Request) {
 	bad := func(status int, err error) {
 		p.renderAdmin(w, r, status, view{Error: err.Error()}, av)
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := form.ParseForm(w, r, MaxFormBody); err != nil {
 		bad(http.StatusBadRequest, err)
 		return
 	}
 	av.Form.UPN, av.Form.DisplayName, av.Form.GroupID = r.PostFormValue("upn"), r.PostFormValue("display_name"), r.PostFormValue("group")
-	upn, err := checkUPN("upn", av.Form.UPN)
+	upn, err := form.CheckUPN("upn", av.Form.UPN)
 	if err != nil {
 		bad(http.StatusBadRequest, err)
 		return
 	}
-	name, err := checkDisplayName("display_name", av.Form.DisplayName)
+	name, err := form.CheckDisplayName("display_name", av.Form.DisplayName)
 	if err != nil {
 		bad(http.StatusBadRequest, err)
 		return
@@ -62,7 +63,7 @@ func (p *Portal) adminCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !slices.ContainsFunc(groups, func(g Group) bool { return g.ID == av.Form.GroupID }) {
-		bad(http.StatusBadRequest, inputErrorf("group", "no group %q", av.Form.GroupID))
+		bad(http.StatusBadRequest, form.Errorf("group", "no group %q", av.Form.GroupID))
 		return
 	}
 	ob, err := tap.Onboard(r.Context(), p.taps, directory{s: p.store, groupIDs: []string{av.Form.GroupID}, actor: "admin"}, tap.OnboardRequest{
@@ -89,7 +90,7 @@ func (p *Portal) adminCreateUser(w http.ResponseWriter, r *http.Request) {
 // adminIssuePass issues a one-time pass to an existing user, replacing any
 // pass they had.
 func (p *Portal) adminIssuePass(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := form.ParseForm(w, r, MaxFormBody); err != nil {
 		p.renderAdmin(w, r, http.StatusBadRequest, view{Error: err.Error()}, adminView{})
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/keytier/keytier/examples/onboarding/form"
 	"github.com/keytier/keytier/tap"
 )
 
@@ -14,7 +15,7 @@ func (p *Portal) helpdeskAct(w http.ResponseWriter, r *http.Request) {
 	bad := func(status int, err error) {
 		p.renderHelpdesk(w, r, status, view{Error: err.Error()})
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := form.ParseForm(w, r, MaxFormBody); err != nil {
 		bad(http.StatusBadRequest, err)
 		return
 	}
@@ -28,12 +29,12 @@ func (p *Portal) helpdeskAct(w http.ResponseWriter, r *http.Request) {
 	}
 	keys := r.PostForm["passkey"]
 	if len(keys) > MaxPasskeysPerUser {
-		bad(http.StatusBadRequest, inputErrorf("passkey", "%d passkeys selected, more than a user can have", len(keys)))
+		bad(http.StatusBadRequest, form.Errorf("passkey", "%d passkeys selected, more than a user can have", len(keys)))
 		return
 	}
 	for _, k := range keys {
 		if _, err := p.store.passkeyOf(r.Context(), u.ID, decodeKey(k)); err != nil {
-			bad(http.StatusBadRequest, inputErrorf("passkey", "%s is not a passkey of %s", k, u.UPN))
+			bad(http.StatusBadRequest, form.Errorf("passkey", "%s is not a passkey of %s", k, u.UPN))
 			return
 		}
 	}
@@ -41,7 +42,7 @@ func (p *Portal) helpdeskAct(w http.ResponseWriter, r *http.Request) {
 	switch action := r.PostFormValue("action"); action {
 	case "revoke":
 		if len(keys) == 0 {
-			bad(http.StatusBadRequest, inputErrorf("passkey", "select the passkeys to revoke"))
+			bad(http.StatusBadRequest, form.Errorf("passkey", "select the passkeys to revoke"))
 			return
 		}
 		for _, k := range keys {
@@ -70,7 +71,7 @@ func (p *Portal) helpdeskAct(w http.ResponseWriter, r *http.Request) {
 		p.sessions.signOutPasskeys(keys)
 		p.showIssued(w, r, u, iss, "recovery", keys, "/helpdesk")
 	default:
-		bad(http.StatusBadRequest, inputErrorf("action", "want revoke or recover, got %q", action))
+		bad(http.StatusBadRequest, form.Errorf("action", "want revoke or recover, got %q", action))
 	}
 }
 

@@ -3,6 +3,7 @@ package portal
 import (
 	"time"
 
+	"github.com/keytier/keytier/examples/onboarding/form"
 	"github.com/keytier/keytier/passkey"
 )
 
@@ -25,7 +26,7 @@ const (
 
 	// MaxNameLength bounds user principal names and display names, in
 	// bytes. Entra allows 113 characters for a user principal name.
-	MaxNameLength = 113
+	MaxNameLength = form.MaxNameLength
 
 	// MaxPasskeysPerUser bounds how many passkeys a user may register.
 	MaxPasskeysPerUser = 20

@@ -12,6 +12,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol/webauthncose"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/keytier/keytier/examples/onboarding/form"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/tap"
 )
@@ -58,7 +59,7 @@ func passReason(err error) string {
 // lets this browser register passkeys for a while.
 func (p *Portal) startRedeem(w http.ResponseWriter, r *http.Request) {
 	var sv startView
-	if err := parseForm(w, r); err != nil {
+	if err := form.ParseForm(w, r, MaxFormBody); err != nil {
 		p.render(w, r, http.StatusBadRequest, "start", view{Title: "Start with your Temporary Access Pass", Error: err.Error(), Data: sv})
 		return
 	}
@@ -71,7 +72,7 @@ func (p *Portal) startRedeem(w http.ResponseWriter, r *http.Request) {
 		}
 		p.render(w, r, status, "start", view{Title: "Start with your Temporary Access Pass", Error: msg, ErrorReason: passReason(err), Data: sv})
 	}
-	upn, err := checkUPN("upn", sv.UPN)
+	upn, err := form.CheckUPN("upn", sv.UPN)
 	if err != nil {
 		p.render(w, r, http.StatusBadRequest, "start", view{Title: "Start with your Temporary Access Pass", Error: err.Error(), Data: sv})
 		return
@@ -241,7 +242,7 @@ func (p *Portal) registerOptions(w http.ResponseWriter, r *http.Request) {
 // the FIDO2 policy whether the user's profile admits it, and stores it only if
 // so.
 func (p *Portal) registerFinish(w http.ResponseWriter, r *http.Request) {
-	body, credID, err := readCredential(http.MaxBytesReader(w, r.Body, MaxRegistrationBody+1), MaxRegistrationBody)
+	body, credID, err := form.ReadCredential(http.MaxBytesReader(w, r.Body, MaxRegistrationBody+1), MaxRegistrationBody)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
 		return

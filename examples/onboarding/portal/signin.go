@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/keytier/keytier/examples/onboarding/form"
 )
 
 func (p *Portal) signinPage(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +52,7 @@ func protocolMessage(err error) string {
 // revoked, and go-webauthn must verify the signature over the challenge
 // (WebAuthn L3 §7.2).
 func (p *Portal) signinFinish(w http.ResponseWriter, r *http.Request) {
-	body, credID, err := readCredential(http.MaxBytesReader(w, r.Body, MaxAssertionBody+1), MaxAssertionBody)
+	body, credID, err := form.ReadCredential(http.MaxBytesReader(w, r.Body, MaxAssertionBody+1), MaxAssertionBody)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error()})
 		return

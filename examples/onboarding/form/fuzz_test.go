@@ -1,4 +1,4 @@
-package portal
+package form
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/passkeytest"
 )
+
+// maxAssertionBody is the portal's bound on a posted sign-in response.
+const maxAssertionBody = 16 << 10
 
 // FuzzReadCredential feeds the posted-credential reader, and what follows it
 // on the two finish endpoints (go-webauthn's assertion parser, keytier's
@@ -37,7 +40,7 @@ func FuzzReadCredential(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, id, err := readCredential(bytes.NewReader(body), MaxAssertionBody)
+		got, id, err := ReadCredential(bytes.NewReader(body), maxAssertionBody)
 		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
@@ -63,19 +66,19 @@ func FuzzUserFields(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if upn, err := checkUPN("upn", s); err == nil {
-			again, err := checkUPN("upn", upn)
+		if upn, err := CheckUPN("upn", s); err == nil {
+			again, err := CheckUPN("upn", upn)
 			if err != nil || again != upn {
-				t.Fatalf("checkUPN(%q) = %q, then %q, %v", s, upn, again, err)
+				t.Fatalf("CheckUPN(%q) = %q, then %q, %v", s, upn, again, err)
 			}
 			if len(upn) > MaxNameLength {
 				t.Fatalf("accepted a %d-byte name", len(upn))
 			}
 		}
-		if name, err := checkDisplayName("display_name", s); err == nil {
-			again, err := checkDisplayName("display_name", name)
+		if name, err := CheckDisplayName("display_name", s); err == nil {
+			again, err := CheckDisplayName("display_name", name)
 			if err != nil || again != name {
-				t.Fatalf("checkDisplayName(%q) = %q, then %q, %v", s, name, again, err)
+				t.Fatalf("CheckDisplayName(%q) = %q, then %q, %v", s, name, again, err)
 			}
 		}
 	})
