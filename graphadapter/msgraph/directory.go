@@ -223,7 +223,7 @@ func (d *Directory) Users(ctx context.Context, fn func(graphadapter.User) error)
 		return d.fail(ctx, op, fmt.Sprintf("/users (page 1, users 1-%d)", top), err)
 	}
 	n, last := 0, ""
-	err = iterate(ctx, d, resp, models.CreateUserCollectionResponseFromDiscriminatorValue, func(u models.Userable) error {
+	fromFn, err := iterate(ctx, d, resp, models.CreateUserCollectionResponseFromDiscriminatorValue, func(u models.Userable) error {
 		n++
 		last = deref(u.GetId())
 		return fn(graphadapter.User{
@@ -233,11 +233,10 @@ func (d *Directory) Users(ctx context.Context, fn func(graphadapter.User) error)
 			AccountEnabled:    u.GetAccountEnabled(),
 		})
 	})
-	if err != nil {
-		var fe *fnError
-		if errors.As(err, &fe) {
-			return fe.err
-		}
+	switch {
+	case fromFn:
+		return err
+	case err != nil:
 		return d.fail(ctx, op, fmt.Sprintf("/users (the page of users from #%d on, after %s)", n+1, last), err)
 	}
 	return nil
@@ -315,14 +314,13 @@ func (d *Directory) Groups(ctx context.Context, fn func(graphadapter.Group) erro
 	if err != nil {
 		return d.fail(ctx, op, res, err)
 	}
-	err = iterate(ctx, d, resp, models.CreateGroupCollectionResponseFromDiscriminatorValue, func(g models.Groupable) error {
+	fromFn, err := iterate(ctx, d, resp, models.CreateGroupCollectionResponseFromDiscriminatorValue, func(g models.Groupable) error {
 		return fn(graphadapter.Group{ID: deref(g.GetId()), DisplayName: deref(g.GetDisplayName())})
 	})
-	if err != nil {
-		var fe *fnError
-		if errors.As(err, &fe) {
-			return fe.err
-		}
+	switch {
+	case fromFn:
+		return err
+	case err != nil:
 		return d.fail(ctx, op, res, err)
 	}
 	return nil
@@ -341,7 +339,7 @@ func (d *Directory) GroupMembers(ctx context.Context, groupID string) ([]string,
 		return nil, d.fail(ctx, op, res, err)
 	}
 	ids := []string{}
-	err = iterate(ctx, d, resp, models.CreateUserCollectionResponseFromDiscriminatorValue, func(u models.Userable) error {
+	_, err = iterate(ctx, d, resp, models.CreateUserCollectionResponseFromDiscriminatorValue, func(u models.Userable) error {
 		if len(ids) >= graphadapter.MaxMembersPerGroup {
 			return fmt.Errorf("more than %d members (MaxMembersPerGroup)", graphadapter.MaxMembersPerGroup)
 		}
@@ -349,10 +347,6 @@ func (d *Directory) GroupMembers(ctx context.Context, groupID string) ([]string,
 		return nil
 	})
 	if err != nil {
-		var fe *fnError
-		if errors.As(err, &fe) {
-			err = fe.err
-		}
 		return nil, d.fail(ctx, op, res, err)
 	}
 	return ids, nil
@@ -371,7 +365,7 @@ func (d *Directory) RoleAssignments(ctx context.Context) ([]graphadapter.RoleAss
 		return nil, d.fail(ctx, op, res, err)
 	}
 	out := []graphadapter.RoleAssignment{}
-	err = iterate(ctx, d, resp, models.CreateUnifiedRoleAssignmentCollectionResponseFromDiscriminatorValue, func(a models.UnifiedRoleAssignmentable) error {
+	_, err = iterate(ctx, d, resp, models.CreateUnifiedRoleAssignmentCollectionResponseFromDiscriminatorValue, func(a models.UnifiedRoleAssignmentable) error {
 		if len(out) >= graphadapter.MaxRoleAssignments {
 			return fmt.Errorf("more than %d role assignments (MaxRoleAssignments)", graphadapter.MaxRoleAssignments)
 		}
@@ -384,10 +378,6 @@ func (d *Directory) RoleAssignments(ctx context.Context) ([]graphadapter.RoleAss
 		return nil
 	})
 	if err != nil {
-		var fe *fnError
-		if errors.As(err, &fe) {
-			err = fe.err
-		}
 		return nil, d.fail(ctx, op, res, err)
 	}
 	return out, nil
@@ -439,18 +429,14 @@ func rawPages[T any](ctx context.Context, d *Directory, op, res string, ri *abs.
 	}
 }
 
-// fnError carries an error of the caller's callback through the page
-// iterator, so that it is returned as it is.
-type fnError struct{ err error }
-
-func (e *fnError) Error() string { return e.err.Error() }
-
 // iterate runs fn on every item of a collection response and of the pages
-// after it, with the SDK's page iterator.
-func iterate[T any](ctx context.Context, d *Directory, first any, factory absser.ParsableFactory, fn func(T) error) error {
+// after it, with the SDK's page iterator. fromFn says the error is fn's own
+// (or ctx's, noticed between items), not a page's, so that callers can
+// return a caller's error as it is.
+func iterate[T any](ctx context.Context, d *Directory, first any, factory absser.ParsableFactory, fn func(T) error) (fromFn bool, err error) {
 	it, err := msgraphcore.NewPageIterator[T](first, d.adapter, factory)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var ferr error
 	err = it.Iterate(ctx, func(item T) bool {
@@ -460,9 +446,9 @@ func iterate[T any](ctx context.Context, d *Directory, first any, factory absser
 		return ferr == nil
 	})
 	if ferr != nil {
-		return &fnError{ferr}
+		return true, ferr
 	}
-	return err
+	return false, err
 }
 
 // send runs a request on the SDK's adapter and returns the response body
