@@ -25,7 +25,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
@@ -194,19 +193,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 
 	// Every request the page makes is recorded: it must stay on the
 	// page's own origin and find what it asks for.
-	var requests, failures []string
-	err := chromedp.Listen(tab, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			requests = append(requests, ev.Request.URL)
-		case *network.EventResponseReceived:
-			if ev.Response.Status >= 400 {
-				failures = append(failures, fmt.Sprintf("%s: HTTP %d", ev.Response.URL, int(ev.Response.Status)))
-			}
-		}
-	})
+	netlog, err := browsertest.RecordNetwork(tab, 400)
 	if err != nil {
 		t.Fatalf("listening to network events: %v", err)
 	}
@@ -725,6 +712,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Logf("verdict screenshot: %s (%d bytes)", out, len(png))
 	})
 
+	requests := netlog.Requests()
 	mu.Lock()
 	defer mu.Unlock()
 	if len(requests) == 0 {
@@ -735,7 +723,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 			t.Errorf("the page requested %s, outside its origin %s", u, srv.URL)
 		}
 	}
-	for _, f := range append(failures, missing...) {
+	for _, f := range append(netlog.Failures(), missing...) {
 		t.Errorf("request failed: %s", f)
 	}
 	for _, m := range console.Messages() {

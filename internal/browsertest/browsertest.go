@@ -5,12 +5,14 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -78,4 +80,45 @@ func (c *ConsoleLog) Messages() []chromedp.ConsoleMessage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.msgs)
+}
+
+// NetworkLog records the URL of every request a tab sends and every
+// response whose status is at least a threshold.
+type NetworkLog struct {
+	mu       sync.Mutex
+	requests []string
+	failures []string
+}
+
+// RecordNetwork starts recording tab's requests; responses with a status
+// of minStatus or more count as failures ("URL: HTTP 404").
+func RecordNetwork(tab context.Context, minStatus int) (*NetworkLog, error) {
+	n := new(NetworkLog)
+	err := chromedp.Listen(tab, func(ev any) {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			n.requests = append(n.requests, ev.Request.URL)
+		case *network.EventResponseReceived:
+			if int(ev.Response.Status) >= minStatus {
+				n.failures = append(n.failures, fmt.Sprintf("%s: HTTP %d", ev.Response.URL, int(ev.Response.Status)))
+			}
+		}
+	})
+	return n, err
+}
+
+// Requests returns the URLs requested so far.
+func (n *NetworkLog) Requests() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.requests)
+}
+
+// Failures returns the failed responses so far.
+func (n *NetworkLog) Failures() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.failures)
 }

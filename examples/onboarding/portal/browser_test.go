@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	vauth "github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -222,23 +220,8 @@ func TestOnboardingInChromium(t *testing.T) {
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
 
-	var (
-		mu       sync.Mutex
-		requests []string
-		failures []string
-	)
-	require.NoError(t, chromedp.Listen(tab, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			requests = append(requests, ev.Request.URL)
-		case *network.EventResponseReceived:
-			if ev.Response.Status >= 500 {
-				failures = append(failures, fmt.Sprintf("%s: HTTP %d", ev.Response.URL, int(ev.Response.Status)))
-			}
-		}
-	}))
+	netlog, err := browsertest.RecordNetwork(tab, 500)
+	require.NoError(t, err)
 	console := browsertest.RecordConsole(tab)
 
 	b := &browser{t: t, tab: tab, base: h.URL}
@@ -375,15 +358,14 @@ func TestOnboardingInChromium(t *testing.T) {
 	})
 	b.t = t
 
-	mu.Lock()
-	defer mu.Unlock()
+	requests := netlog.Requests()
 	require.NotEmpty(t, requests, "no network request was recorded; the listener is not working")
 	for _, u := range requests {
 		if !strings.HasPrefix(u, "http://localhost:") && u != "about:blank" {
 			t.Errorf("the page requested %s, outside its origin %s", u, h.URL)
 		}
 	}
-	for _, f := range failures {
+	for _, f := range netlog.Failures() {
 		t.Errorf("request failed: %s", f)
 	}
 	for _, m := range console.Messages() {
