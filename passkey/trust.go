@@ -63,7 +63,7 @@ func (c *Credential) assessTrust(o *VerifyOptions, entry *mds.Entry, ref, now ti
 			return errorf(CodeAuthenticatorStatus, "mds", nil, "FIDO MDS reports %s as %v", entry.Description, a.Metadata.Status)
 		}
 	} else if o.MDS != nil {
-		a.Notes = append(a.Notes, "The MDS BLOB has no entry for this authenticator.")
+		a.Notes = append(a.Notes, "The MDS BLOB (next update "+o.MDS.NextUpdate.UTC().Format(time.DateOnly)+") has no entry for this authenticator.")
 		if o.MDS.Stale(now) {
 			c.Warnings = append(c.Warnings, "the MDS BLOB's nextUpdate ("+o.MDS.NextUpdate.UTC().Format(time.RFC3339)+") has passed: fetch a fresh BLOB")
 		}

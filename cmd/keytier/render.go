@@ -72,7 +72,29 @@ func renderCard(w io.Writer, name string, r passkey.Report, plain bool) {
 		row(fmt.Sprintf("  x5c[%d]", i), fmt.Sprintf("%s (valid %s to %s)", subject, cert.NotBefore.Format("2006-01-02"), cert.NotAfter.Format("2006-01-02")))
 	}
 	if m := c.Attestation.Metadata; m != nil {
-		row("FIDO MDS", strings.TrimSpace(fmt.Sprintf("%s %s %s", m.Description, strings.Join(m.KeyProtection, ","), m.CertificationLevel)))
+		row("FIDO MDS", m.Description)
+		if len(m.KeyProtection) > 0 {
+			row("  key protection", strings.Join(m.KeyProtection, ", "))
+		}
+		if len(m.AttachmentHint) > 0 {
+			row("  attachment hint", strings.Join(m.AttachmentHint, ", "))
+		}
+		if m.CertificationLevel != "" {
+			row("  certification", m.CertificationLevel)
+		}
+		if m.FIPS140Level > 0 {
+			row("  FIPS 140", fmt.Sprintf("level %d", m.FIPS140Level))
+		}
+		if len(m.Status) > 0 {
+			row("  status", strings.Join(m.Status, ", "))
+		}
+		if m.NextUpdate != "" {
+			next := m.NextUpdate
+			if m.Stale {
+				next += " (passed: fetch a fresh BLOB)"
+			}
+			row("  BLOB next update", next)
+		}
 	}
 	if v := c.Verification; v != nil {
 		when := v.ReferenceTime.Format(time.RFC3339)

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -46,7 +47,10 @@ func trustFixture(t *testing.T) (dir string, verify []string) {
 			KeyProtection:    []string{"hardware", "secure_element"},
 			AttachmentHint:   []string{"external"},
 			RootCertificates: []*x509Cert{passkeytest.RootCertificate()},
-			Status:           []mdstest.Status{{Status: "FIDO_CERTIFIED_L2"}},
+			Status: []mdstest.Status{
+				{Status: "FIDO_CERTIFIED_L2"},
+				{Status: "FIPS140_CERTIFIED_L2", FIPSRevision: 3, FIPSPhysicalSecurityLevel: 2},
+			},
 		}},
 	})
 	write("blob.jwt", blob)
@@ -84,4 +88,46 @@ func TestInspectMDS(t *testing.T) {
 	assert.Contains(t, errOut, "--mds")
 }
 
+// TestInspectMDSCard: the human card shows what the MDS entry says, not
+// only the JSON.
+func TestInspectMDSCard(t *testing.T) {
+	dir, verify := trustFixture(t)
+	args := append([]string{"inspect", "--mds", filepath.Join(dir, "blob.jwt"), "--mds-root", filepath.Join(dir, "mds-root.pem"), filepath.Join(dir, "reg.json")}, verify...)
+	code, out, errOut := runCLI(t, "", args...)
+	require.Equal(t, exitOK, code, errOut+out)
+	for _, want := range []string{
+		`FIDO MDS\s+keytier CLI Test Key\n`,
+		`key protection\s+hardware, secure_element\n`,
+		`attachment hint\s+external\n`,
+		`certification\s+FIDO_CERTIFIED_L2\n`,
+		`FIPS 140\s+level 2\n`,
+		`status\s+FIDO_CERTIFIED_L2, FIPS140_CERTIFIED_L2\n`,
+		`BLOB next update\s+` + time.Now().AddDate(0, 1, 0).UTC().Format("2006-01-02") + `T00:00:00Z\n`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("card lacks %s", want)
+		}
+	}
+	assert.NotContains(t, out, "passed: fetch a fresh BLOB")
+}
+
 type x509Cert = x509.Certificate
+
+// TestInspectMDSWithoutEntry: a BLOB that does not list the authenticator
+// still says which BLOB was read and when it is due to be replaced.
+func TestInspectMDSWithoutEntry(t *testing.T) {
+	dir, verify := trustFixture(t)
+	signer := mdstest.NewSigner(t)
+	next := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	blob := mdstest.BuildBLOB(t, signer, mdstest.Payload{
+		NextUpdate: next,
+		Entries:    []mdstest.Authenticator{{AAGUID: uuid.MustParse("6b657974-6965-722d-636c-6900000000ff"), Description: "another key"}},
+	})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "other.jwt"), blob, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "other-root.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Root.Certificate.Raw}), 0o600))
+	args := append([]string{"inspect", "--mds", filepath.Join(dir, "other.jwt"), "--mds-root", filepath.Join(dir, "other-root.pem"), filepath.Join(dir, "reg.json")}, verify...)
+	code, out, errOut := runCLI(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "The MDS BLOB (next update 2027-03-01) has no entry for this authenticator.")
+	assert.NotRegexp(t, `(?m)^\s+FIDO MDS\s`, out, "no MDS row without an entry")
+}
