@@ -89,12 +89,12 @@ func TestPastTimeAgreesWithGoWebAuthn(t *testing.T) {
 					// keytier performs only the steps after the clock check;
 					// they must accept whatever go-webauthn accepted.
 					if goErr == nil {
-						_, err := cc.verifyStatementAt(cdh[:])
+						_, err := cc.verifyStatementAt(cdh[:], time.Time{}, nil)
 						assert.NoError(t, err)
 					}
 					return
 				}
-				_, err := cc.verifyStatementAt(cdh[:])
+				_, err := cc.verifyStatementAt(cdh[:], time.Time{}, nil)
 				assert.Equal(t, goErr == nil, err == nil, "go-webauthn: %v; keytier: %v", goErr, err)
 			})
 		}
@@ -127,7 +127,7 @@ func TestPastTimeTPM(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, AttestationAttCA, c.Attestation.Type)
 	assert.True(t, c.Attestation.SignatureVerified)
-	assert.Contains(t, strings.Join(c.Attestation.Notes, " "), "keytier verified this statement itself as of 2021-06-01")
+	assert.Contains(t, strings.Join(c.Attestation.Notes, " "), "keytier performed it itself as of 2021-06-01")
 
 	// Before the AIK was issued (2021-04-01) it fails for that reason.
 	opts.Time = time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -147,10 +147,9 @@ func TestPastTimeTPMStepOrder(t *testing.T) {
 	c.att.AttStatement = cloneMap(c.att.AttStatement)
 	c.att.AttStatement["sig"] = sig
 	cdh := sha256.Sum256(c.clientDataJSON)
-	err = c.verifyStatement(cdh[:], time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC), time.Now())
+	err = c.verifyStatement(cdh[:], &opts, time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC), time.Now())
 	require.Error(t, err)
 	assert.Equal(t, CodeSignatureInvalid, CodeOf(err), "%v", err)
-	_ = opts
 }
 
 // TestPastTimeTPMRemainder: the steps keytier performs after go-webauthn's

@@ -1,15 +1,23 @@
 package passkey_test
 
 import (
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/mds"
+	"github.com/keytier/keytier/passkey/mds/mdstest"
 )
 
 // sampleOptions are the relying-party settings a sample was made for.
@@ -36,6 +44,9 @@ type expectation struct {
 	attType     string
 	passkeyType passkey.PasskeyType
 	name        string // authenticator name from the catalog ("" to skip)
+	// roots are trust anchors (PEM files in testdata); with them the
+	// attestation must be trusted.
+	roots []string
 }
 
 // realExpectations: the sources' verdicts. Reference times for expired
@@ -63,14 +74,20 @@ var realExpectations = map[string][]expectation{
 	// The JWS signature does not verify and its certificates expired in
 	// 2019: a should-fail sample.
 	"gw-android-safetynet-webauthn-io": {{code: passkey.CodeCertExpired, format: "android-safetynet"}},
-	// Certificates expired in 2021; py_webauthn passes it only with its
-	// timestamp check off. go-webauthn checks the SafetyNet chain and
-	// timestamp against the wall clock and keytier has no SafetyNet
-	// procedure of its own (the format is deprecated), so it fails at any
-	// reference time, saying why.
+	// Certificates expired in 2021 (leaf valid 2021-07-19..2021-10-17);
+	// the JWS payload's timestampMs, 1630703240057, is
+	// 2021-09-03T21:07:20.057Z. py_webauthn passes it only with its
+	// timestamp check off. keytier's SafetyNet procedure (pasttime.go)
+	// applies go-webauthn's rules at the reference time: the chain valid
+	// then, the response made at most one minute before it and not after
+	// it. The chain ends at GTS Root R1 (given as a root so the test does
+	// not depend on the host's trust store).
 	"pywebauthn-android-safetynet": {
 		{code: passkey.CodeCertExpired, format: "android-safetynet"},
-		{at: "2021-09-01T00:00:00Z", code: passkey.CodeCertExpired, format: "android-safetynet"},
+		{at: "2021-09-03T21:07:30Z", roots: []string{"gts-root-r1.pem"}, format: "android-safetynet", attType: "basic", passkeyType: passkey.DeviceBound},
+		// Before the response was made, and a day after it.
+		{at: "2021-09-01T00:00:00Z", code: passkey.CodeAttestationInvalid, format: "android-safetynet"},
+		{at: "2021-09-04T21:07:30Z", code: passkey.CodeAttestationInvalid, format: "android-safetynet"},
 	},
 	// The AIK certificate (valid 2021-04-01..2025-05-22) has expired since;
 	// py_webauthn's test verified it in 2021.
@@ -99,6 +116,9 @@ func TestRealSamples(t *testing.T) {
 					opts.Time, err = time.Parse(time.RFC3339, exp.at)
 					require.NoError(t, err)
 				}
+				for _, r := range exp.roots {
+					opts.Roots = append(opts.Roots, testdataCert(t, r))
+				}
 				c, err := passkey.Verify(s.Registration, opts)
 				require.NotNil(t, c, "the sample decodes: %v", err)
 				assert.Equal(t, exp.format, c.Format)
@@ -115,6 +135,10 @@ func TestRealSamples(t *testing.T) {
 				if exp.name != "" {
 					assert.Equal(t, exp.name, c.Authenticator)
 				}
+				if len(exp.roots) > 0 {
+					assert.True(t, c.Attestation.Trusted, "notes: %v", c.Attestation.Notes)
+					assert.Equal(t, "root", c.Attestation.TrustedBy)
+				}
 				if exp.at != "" {
 					assert.Equal(t, exp.at, c.Verification.ReferenceTime.Format(time.RFC3339))
 					assert.False(t, c.Verification.ReferenceTimeIsNow)
@@ -125,46 +149,169 @@ func TestRealSamples(t *testing.T) {
 	assert.Equal(t, len(realExpectations), seen, "every expectation has its sample")
 }
 
-// TestW3CVectors runs every W3C WebAuthn L3 §16 registration vector with
-// the relying-party settings of its section and checks the outcome go-webauthn's
-// own test of the same vector asserts.
-func TestW3CVectors(t *testing.T) {
+// w3cVectors returns the W3C WebAuthn L3 §16 registration vectors: the
+// fourteen of ../shared/testdata/w3c (embedded by internal/samples) and the
+// two this package adds in testdata/w3c, §16.13 TPM and §16.15 Apple (see
+// testdata/README.md), in the same shape.
+func w3cVectors(t *testing.T) []samples.Sample {
+	t.Helper()
 	all, err := samples.All()
 	require.NoError(t, err)
-	n := 0
+	var out []samples.Sample
 	for _, s := range all {
-		if s.Set != "w3c" {
+		if s.Set == "w3c" {
+			out = append(out, s)
+		}
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "w3c", "*.json"))
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var s samples.Sample
+		require.NoError(t, jsonUnmarshal(b, &s), f)
+		s.Set = "w3c"
+		require.Equal(t, strings.TrimSuffix(filepath.Base(f), ".json"), s.Name, "%s names itself", f)
+		out = append(out, s)
+	}
+	return out
+}
+
+// testdataCert reads a PEM certificate from testdata (sources in
+// testdata/README.md).
+func testdataCert(t *testing.T, name string) *x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	block, _ := pem.Decode(b)
+	require.NotNil(t, block, "%s holds a PEM block", name)
+	cert, err := x509.ParseCertificate(block.Bytes)
+	require.NoError(t, err)
+	return cert
+}
+
+// specVectorsMDS builds and loads an MDS BLOB, signed by a test PKI
+// (mdstest), with one entry per authenticator the x5c vectors name — by
+// AAGUID, or by attestation key identifier when the AAGUID is zero —
+// listing the §16.1 CA as its attestation root, as go-webauthn's
+// specTestMDSProvider does.
+func specVectorsMDS(t *testing.T, vectors []samples.Sample, ca *x509.Certificate) *mds.BLOB {
+	t.Helper()
+	var entries []mdstest.Authenticator
+	seen := map[string]bool{}
+	for _, s := range vectors {
+		c, err := passkey.Inspect(s.Registration)
+		require.NoError(t, err, s.Name)
+		certs, err := c.Attestation.Certificates()
+		require.NoError(t, err, s.Name)
+		if len(certs) == 0 {
 			continue
 		}
-		n++
-		t.Run(s.Name, func(t *testing.T) {
-			var want struct {
-				OK            bool   `json:"ok"`
-				ErrorContains string `json:"errorContains"`
-			}
-			require.NoError(t, jsonUnmarshal(s.Expected, &want))
-			c, err := passkey.Verify(s.Registration, sampleOptions(t, s))
-			require.NotNil(t, c)
-			assert.Equal(t, s.Format, c.Format)
-			if want.OK {
-				require.NoError(t, err)
-				assert.Equal(t, c.Format != "none", c.Attestation.SignatureVerified)
-				return
-			}
-			require.Error(t, err, "go-webauthn's test expects: %s", want.ErrorContains)
-			switch s.Name {
-			case "NoneES256CrossOriginNotAllowed", "NoneES256TopOriginNotAllowed":
-				assert.Equal(t, passkey.CodeCrossOrigin, passkey.CodeOf(err))
-			case "AndroidKeyES256":
-				// The vector's chain ends at the spec's synthetic CA, not at
-				// Google's hardware attestation root the android-key
-				// procedure requires (§8.4), so it fails whatever the
-				// teeEnforced check would say.
-				assert.Equal(t, passkey.CodeAttestationInvalid, passkey.CodeOf(err))
-			default:
-				t.Fatalf("unexpected failing vector %s: %v", s.Name, err)
-			}
-		})
+		e := mdstest.Authenticator{Description: "W3C L3 §16 test authenticator (" + s.Name + ")", RootCertificates: []*x509.Certificate{ca}}
+		key := c.AAGUID.String()
+		if c.AAGUID == uuid.Nil {
+			key = hexOf(certs[0].SubjectKeyId)
+			e.KeyIdentifiers = []string{key}
+		} else {
+			e.AAGUID = c.AAGUID
+		}
+		if !seen[key] {
+			seen[key] = true
+			entries = append(entries, e)
+		}
 	}
-	assert.Equal(t, 14, n, "all fourteen W3C registration vectors")
+	signer := mdstest.NewSigner(t)
+	blob := mdstest.BuildBLOB(t, signer, mdstest.Payload{NextUpdate: time.Now().AddDate(0, 1, 0), Entries: entries})
+	b, err := mds.Load(blob, mds.Options{Root: signer.Root.Certificate})
+	require.NoError(t, err)
+	return b
+}
+
+// TestW3CVectors runs all sixteen W3C WebAuthn L3 §16 registration vectors
+// with the relying-party settings of their sections and checks the outcome
+// go-webauthn's own test of the same vector asserts
+// (protocol/specification_vectors_e2e_test.go), three ways: with no trust
+// anchor, with the §16.1 attestation CA as an explicit root
+// (VerifyOptions.Roots), and with an MDS BLOB whose entries for the
+// vectors' authenticators list that CA. Every x5c vector that verifies
+// must then be trusted, by "root" or by "mds".
+//
+// The §16 authentication (assertion) vectors are out of scope: package
+// passkey verifies registrations (attestation statements) only; it has no
+// assertion verification to run them through.
+func TestW3CVectors(t *testing.T) {
+	vectors := w3cVectors(t)
+	require.Len(t, vectors, 16, "all sixteen W3C L3 §16 registration vectors: fourteen shared, §16.13 TPM and §16.15 Apple")
+	ca := testdataCert(t, "w3c-attestation-ca.pem")
+	blob := specVectorsMDS(t, vectors, ca)
+	// The attestation type each format's procedure returns (§8.2–§8.8).
+	types := map[string]string{"none": passkey.AttestationNone, "fido-u2f": passkey.AttestationBasic, "tpm": passkey.AttestationAttCA, "apple": passkey.AttestationAnonCA}
+	for _, s := range vectors {
+		var want struct {
+			OK            bool   `json:"ok"`
+			ErrorContains string `json:"errorContains"`
+		}
+		require.NoError(t, jsonUnmarshal(s.Expected, &want), s.Name)
+		for _, anchor := range []string{"none", "root", "mds"} {
+			t.Run(s.Name+"/"+anchor, func(t *testing.T) {
+				opts := sampleOptions(t, s)
+				switch anchor {
+				case "root":
+					opts.Roots = []*x509.Certificate{ca}
+				case "mds":
+					opts.MDS = blob
+				}
+				c, err := passkey.Verify(s.Registration, opts)
+				require.NotNil(t, c)
+				assert.Equal(t, s.Format, c.Format)
+				certs, cerr := c.Attestation.Certificates()
+				require.NoError(t, cerr)
+				if want.OK && anchor == "none" && (s.Format == "tpm" || s.Format == "apple") {
+					// go-webauthn's test passes these two only because its
+					// init() adds the §16.1 CA to its built-in Apple root
+					// pool and registers the synthetic TPM manufacturer
+					// "id:00000000" (specification_vectors_e2e_test.go).
+					// keytier keeps go-webauthn's vendor checks unless the
+					// caller gives a trust anchor the chain reaches, so
+					// with none the vectors fail.
+					require.Error(t, err)
+					assert.Equal(t, passkey.CodeAttestationInvalid, passkey.CodeOf(err), "%v", err)
+					return
+				}
+				if want.OK {
+					require.NoError(t, err)
+					assert.Equal(t, c.Format != "none", c.Attestation.SignatureVerified)
+					wantType, ok := types[s.Format]
+					if s.Format == "packed" {
+						wantType, ok = passkey.AttestationSelf, true
+						if len(certs) > 0 {
+							wantType = passkey.AttestationBasic
+						}
+					}
+					require.True(t, ok, "no attestation type for %s", s.Format)
+					assert.Equal(t, wantType, c.Attestation.Type)
+					if len(certs) > 0 {
+						assert.Equal(t, anchor != "none", c.Attestation.Trusted, "notes: %v", c.Attestation.Notes)
+						if anchor != "none" {
+							assert.Equal(t, anchor, c.Attestation.TrustedBy)
+						}
+					}
+					return
+				}
+				require.Error(t, err, "go-webauthn's test expects: %s", want.ErrorContains)
+				switch s.Name {
+				case "NoneES256CrossOriginNotAllowed", "NoneES256TopOriginNotAllowed":
+					assert.Equal(t, passkey.CodeCrossOrigin, passkey.CodeOf(err))
+				case "AndroidKeyES256":
+					// The vector's chain ends at the spec's synthetic CA, not at
+					// Google's hardware attestation root the android-key
+					// procedure requires (§8.4), so it fails whatever the
+					// teeEnforced check would say, with or without anchors.
+					assert.Equal(t, passkey.CodeAttestationInvalid, passkey.CodeOf(err))
+				default:
+					t.Fatalf("unexpected failing vector %s: %v", s.Name, err)
+				}
+			})
+		}
+	}
 }

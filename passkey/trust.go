@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -114,28 +115,64 @@ func (c *Credential) chainToAnchor(o *VerifyOptions, entry *mds.Entry, ref time.
 		}
 		return fmt.Errorf("%s", note)
 	}
-	inter := x509.NewCertPool()
-	for _, cert := range certs[1:] {
-		inter.AddCert(cert.Certificate)
+	plain := make([]*x509.Certificate, len(certs))
+	for i, cert := range certs {
+		plain[i] = cert.Certificate
 	}
-	chains, err := certs[0].Verify(x509.VerifyOptions{
-		Roots:         roots,
-		Intermediates: inter,
-		CurrentTime:   ref,
-		// Attestation certificates are not TLS certificates: any EKU
-		// (tcg-kp-AIKCertificate for TPM) is acceptable.
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	})
+	chains, err := chainAt(c.Format, plain, roots, ref)
 	if err != nil {
-		return fmt.Errorf("The attestation chain does not reach a trust anchor as of %s: %v", ref.UTC().Format(time.RFC3339), err)
+		return fmt.Errorf("The attestation chain does not reach a trust anchor as of %s: %v", c.refText(ref), err)
 	}
 	a.Trusted = true
 	a.TrustedBy = "root"
 	if anchor := chains[0][len(chains[0])-1]; fromMDS[string(anchor.Raw)] {
 		a.TrustedBy = "mds"
 	}
-	a.Notes = append(a.Notes, fmt.Sprintf("The attestation chains to the trust anchor %q (from %s) as of %s.", chains[0][len(chains[0])-1].Subject.String(), a.TrustedBy, ref.UTC().Format(time.RFC3339)))
+	a.Notes = append(a.Notes, fmt.Sprintf("The attestation chains to the trust anchor %q (from %s) as of %s.", chains[0][len(chains[0])-1].Subject.String(), a.TrustedBy, c.refText(ref)))
 	return nil
+}
+
+// callerAnchors are the trust anchors the caller gave for this
+// credential: the roots its MDS entry lists and VerifyOptions.Roots.
+func (c *Credential) callerAnchors(o *VerifyOptions) []*x509.Certificate {
+	var out []*x509.Certificate
+	if e := c.lookupMetadata(o.MDS); e != nil {
+		out = append(out, e.RootCertificates...)
+	}
+	return append(out, o.Roots...)
+}
+
+func poolOf(certs []*x509.Certificate) *x509.CertPool {
+	pool := x509.NewCertPool()
+	for _, cert := range certs {
+		pool.AddCert(cert)
+	}
+	return pool
+}
+
+// chainAt verifies an attestation chain (leaf first) to roots as of ref.
+// Attestation certificates are not TLS certificates: any EKU
+// (tcg-kp-AIKCertificate for TPM) is acceptable. A TPM AIK's subject
+// alternative name is critical and holds only a directoryName, which
+// crypto/x509 does not parse and so refuses when critical; keytier reads
+// it itself (tpmSAN, §8.3.1), so it is not held against the chain.
+func chainAt(format string, certs []*x509.Certificate, roots *x509.CertPool, ref time.Time) ([][]*x509.Certificate, error) {
+	leaf := certs[0]
+	if format == "tpm" && slices.ContainsFunc(leaf.UnhandledCriticalExtensions, oidSubjectAltName.Equal) {
+		cp := *leaf
+		cp.UnhandledCriticalExtensions = slices.DeleteFunc(slices.Clone(leaf.UnhandledCriticalExtensions), oidSubjectAltName.Equal)
+		leaf = &cp
+	}
+	inter := x509.NewCertPool()
+	for _, cert := range certs[1:] {
+		inter.AddCert(cert)
+	}
+	return leaf.Verify(x509.VerifyOptions{
+		Roots:         roots,
+		Intermediates: inter,
+		CurrentTime:   ref,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
 }
 
 func metadataOf(e *mds.Entry, blob *mds.BLOB, now time.Time) *Metadata {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -179,7 +180,7 @@ func (c *Credential) verify(o *VerifyOptions) (*mds.Entry, error) {
 		{"BS not set unless BE is set", "keytier", c.checkBackupFlags},
 		{"credential public key alg was offered, and the key is valid", "keytier", func() error { return c.checkAlgorithm(o.Algorithms) }},
 		{"extension outputs were requested", "keytier", func() error { return c.checkExtensions(o.Extensions) }},
-		{"attestation statement (§8, by format)", "go-webauthn", func() error { return c.verifyStatement(clientDataHash[:], ref, now) }},
+		{"attestation statement (§8, by format)", "go-webauthn", func() error { return c.verifyStatement(clientDataHash[:], o, ref, now) }},
 		{"attestation certificates valid at the reference time", "keytier", func() error { return c.checkValidity(ref) }},
 		{"trust path and authenticator status", "keytier", func() error {
 			entry = c.lookupMetadata(o.MDS)
@@ -296,11 +297,17 @@ func (c *Credential) checkExtensions(requested []string) error {
 
 // verifyStatement runs the format's verification procedure through
 // go-webauthn (§8). go-webauthn's packed, fido-u2f, tpm and
-// android-safetynet procedures check certificate validity against the wall
-// clock; its android-key and apple procedures ignore certificate expiry.
-// keytier checks validity itself, at the reference time (checkValidity), so
-// the wall-clock complaint is what remains to interpret here.
-func (c *Credential) verifyStatement(clientDataHash []byte, ref, now time.Time) error {
+// android-safetynet procedures check certificate validity (and SafetyNet
+// its response timestamp) against the wall clock; its android-key and
+// apple procedures ignore certificate expiry. keytier checks validity
+// itself, at the reference time (checkValidity), so a wall-clock complaint
+// is re-judged here by keytier's own procedure as of the reference time
+// (pasttime.go). Two vendor checks go-webauthn hard-codes — the Apple
+// WebAuthn root for apple, the TCG vendor registry for tpm — are likewise
+// re-judged against the trust anchors the caller gave (VerifyOptions.Roots
+// and the MDS entry's roots); without such anchors go-webauthn's verdict
+// stands.
+func (c *Credential) verifyStatement(clientDataHash []byte, o *VerifyOptions, ref, now time.Time) error {
 	att := c.att // VerifyAttestation records the type on its receiver
 	err := att.VerifyAttestation(clientDataHash, nil, protocol.AttestationPolicy{}, protocol.SignaturePolicy{})
 	if err == nil {
@@ -311,23 +318,46 @@ func (c *Credential) verifyStatement(clientDataHash []byte, ref, now time.Time) 
 	}
 	msg := protoMessage(err)
 	lower := strings.ToLower(msg)
-	// go-webauthn compares certificates with its own clock. When the
-	// caller asked about another time, keytier verifies the statement
-	// itself as of then (pasttime.go); validity at that time is checked
-	// next, by checkValidity.
-	if wallClockRefusal(msg) && !sameInstant(ref, time.Now()) && (c.Format != "tpm" || strings.Contains(lower, "aik certificate")) {
-		typ, perr := c.verifyStatementAt(clientDataHash)
+	var (
+		typ, note string
+		perr      error
+		own       = true
+	)
+	switch {
+	// go-webauthn compares certificates with its own clock, whatever the
+	// reference time (and whatever VerifyOptions.Now says): keytier
+	// verifies the statement itself as of the reference time; validity at
+	// that time is checked next, by checkValidity. No wall clock is read
+	// here, so an injected Now is honoured.
+	case wallClockRefusal(msg) && (c.Format != "tpm" || strings.Contains(lower, "aik certificate")):
+		typ, perr = c.verifyStatementAt(clientDataHash, ref, c.callerAnchors(o))
+		note = "go-webauthn's " + c.Format + " procedure checks certificates against the current time; keytier performed it itself as of " + c.refText(ref) + ", where the certificates must be valid too."
+	case c.Format == "apple" && strings.Contains(msg, "Error validating x5c cert chain") && len(c.callerAnchors(o)) > 0:
+		typ, perr = AttestationAnonCA, c.appleAt(clientDataHash, ref, c.callerAnchors(o))
+		note = "The x5c chain does not reach the Apple WebAuthn root go-webauthn carries; keytier performed §8.8 itself and accepted the chain because it reaches a trust anchor you gave, as of " + c.refText(ref) + "."
+	case c.Format == "tpm" && strings.Contains(msg, "Invalid TPM manufacturer") && len(c.callerAnchors(o)) > 0:
+		var vendor string
+		vendor, perr = c.tpmVendorAt(ref, c.callerAnchors(o))
+		typ = "attca"
+		note = "The AIK names TPM manufacturer " + fmt.Sprintf("%q", vendor) + ", which go-webauthn's TCG vendor list lacks; keytier performed the remaining §8.3.1 steps and accepted it because the AIK chain reaches a trust anchor you gave, as of " + c.refText(ref) + "."
+	default:
+		own = false
+	}
+	if own {
 		if perr == nil {
 			c.Attestation.Type = attestationTypeName(typ)
 			c.Attestation.SignatureVerified = true
 			c.att.Type = typ
-			c.Attestation.Notes = append(c.Attestation.Notes, "go-webauthn's "+c.Format+" procedure checks certificates against the current time; keytier verified this statement itself as of "+ref.UTC().Format(time.RFC3339)+".")
+			c.Attestation.Notes = append(c.Attestation.Notes, note)
 			return nil
 		}
-		if strings.Contains(perr.Error(), "signature") {
+		var kerr *Error
+		switch {
+		case errors.As(perr, &kerr):
+			return kerr
+		case strings.Contains(perr.Error(), "signature"):
 			return errorf(CodeSignatureInvalid, "attStmt.sig", nil, "%v", perr)
-		}
-		if !strings.Contains(perr.Error(), "no procedure of its own") {
+		case !strings.Contains(perr.Error(), "no procedure of its own"):
 			return errorf(CodeAttestationInvalid, "attStmt", nil, "%v", perr)
 		}
 		msg += "; " + perr.Error()
@@ -335,12 +365,12 @@ func (c *Credential) verifyStatement(clientDataHash []byte, ref, now time.Time) 
 	switch {
 	case strings.Contains(lower, "unsupported") && strings.Contains(lower, "format"):
 		return errorf(CodeFormatUnsupported, "attestationObject.fmt", nil, "%s", msg)
-	case strings.Contains(lower, "no longer valid or not yet valid"), strings.Contains(lower, "certificate has expired or is not yet valid"):
+	case wallClockRefusal(msg):
 		code := CodeCertExpired
 		if c.anyCertNotYetValid(now) {
 			code = CodeCertNotYetValid
 		}
-		reason := "an attestation certificate is outside its validity period now (" + now.UTC().Format(time.RFC3339) + ")"
+		reason := "go-webauthn found an attestation certificate outside its validity period at the wall-clock time, and keytier could not verify the statement as of the reference time " + c.refText(ref)
 		return errorf(code, "attStmt.x5c", nil, "%s: %s", reason, msg)
 	case strings.Contains(lower, "signature"):
 		return errorf(CodeSignatureInvalid, "attStmt.sig", nil, "%s", msg)
@@ -348,9 +378,14 @@ func (c *Credential) verifyStatement(clientDataHash []byte, ref, now time.Time) 
 	return errorf(CodeAttestationInvalid, "attStmt", nil, "%s", msg)
 }
 
-func sameInstant(a, b time.Time) bool {
-	d := a.Sub(b)
-	return d < time.Second && d > -time.Second
+// refText renders the reference time for notes and errors, marked "(now)"
+// when the caller gave none, so a reader knows which question was asked.
+func (c *Credential) refText(ref time.Time) string {
+	s := ref.UTC().Format(time.RFC3339)
+	if c.Verification != nil && c.Verification.ReferenceTimeIsNow {
+		s += " (now)"
+	}
+	return s
 }
 
 func (c *Credential) anyCertNotYetValid(t time.Time) bool {
@@ -376,10 +411,19 @@ func (c *Credential) checkValidity(ref time.Time) error {
 		where := fmt.Sprintf("attStmt.x5c[%d]", i)
 		switch {
 		case ref.Before(cert.NotBefore):
-			return errorf(CodeCertNotYetValid, where, nil, "%q is valid from %s, after the reference time %s", cert.Subject.String(), cert.NotBefore.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
+			return errorf(CodeCertNotYetValid, where, nil, "the certificate %s is valid from %s, after the reference time %s", certName(cert.Certificate), cert.NotBefore.Format(time.RFC3339), c.refText(ref))
 		case ref.After(cert.NotAfter):
-			return errorf(CodeCertExpired, where, nil, "%q expired %s, before the reference time %s", cert.Subject.String(), cert.NotAfter.Format(time.RFC3339), ref.UTC().Format(time.RFC3339))
+			return errorf(CodeCertExpired, where, nil, "the certificate %s expired %s, before the reference time %s", certName(cert.Certificate), cert.NotAfter.Format(time.RFC3339), c.refText(ref))
 		}
 	}
 	return nil
+}
+
+// certName names a certificate for a message: its subject, or its serial
+// number when the subject is empty (a TPM AIK's is, by §8.3.1).
+func certName(cert *x509.Certificate) string {
+	if s := cert.Subject.String(); s != "" {
+		return fmt.Sprintf("%q", s)
+	}
+	return "with an empty subject (serial " + cert.SerialNumber.Text(16) + ")"
 }
