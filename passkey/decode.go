@@ -2,12 +2,17 @@ package passkey
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -292,6 +297,9 @@ func (c *Credential) decodeAttestationObject(raw []byte, where string) error {
 			return errorf(CodeCredentialIDLength, where+".authData@53", nil, "credential id is %d bytes; at most %d allowed", n, MaxCredentialIDLength)
 		}
 	}
+	if err := checkAuthDataCBOR(att.RawAuthData, where+".authData"); err != nil {
+		return err
+	}
 	if err := att.AuthData.Unmarshal(att.RawAuthData); err != nil {
 		return errorf(CodeAuthDataInvalid, where+".authData", nil, "%s", protoMessage(err))
 	}
@@ -348,14 +356,65 @@ func (c *Credential) checkEcho() error {
 		return errorf(CodeResponseMismatch, "response.publicKeyAlgorithm", nil, "says %d, the credential public key says %d", *c.echo.publicKeyAlg, c.PublicKeyAlgorithm)
 	}
 	if c.echo.publicKey != nil {
-		if _, err := x509.ParsePKIXPublicKey(c.echo.publicKey); err != nil {
+		echoed, err := x509.ParsePKIXPublicKey(c.echo.publicKey)
+		if err != nil {
 			return errorf(CodeResponseMismatch, "response.publicKey", nil, "not a SubjectPublicKeyInfo: %v", err)
+		}
+		// A COSE key that does not convert is checkAlgorithm's to report
+		// (algorithm_unsupported); there is nothing to compare it with.
+		if attested, ok := cryptoPublicKey(c.PublicKey); ok {
+			if e, ok := echoed.(interface{ Equal(crypto.PublicKey) bool }); !ok || !e.Equal(attested) {
+				return errorf(CodeResponseMismatch, "response.publicKey", nil, "a %s key that is not the credential public key in the authenticator data", keyKind(echoed))
+			}
 		}
 	}
 	if c.rawID != nil && !bytes.Equal(c.rawID, c.CredentialID) {
 		return errorf(CodeCredentialIDMismatch, "rawId", nil, "differs from the credential id in the authenticator data")
 	}
 	return nil
+}
+
+// cryptoPublicKey converts a COSE credential public key to the Go type
+// x509.ParsePKIXPublicKey returns for the same key, so the two compare with
+// Equal. ok is false when the key does not parse or is of a type keytier
+// does not compare.
+func cryptoPublicKey(cose []byte) (crypto.PublicKey, bool) {
+	parsed, err := webauthncose.ParsePublicKey(cose)
+	if err != nil {
+		return nil, false
+	}
+	switch k := parsed.(type) {
+	case webauthncose.EC2PublicKeyData:
+		pub, err := k.ToECDSA()
+		if err != nil {
+			return nil, false
+		}
+		return pub, true
+	case webauthncose.OKPPublicKeyData:
+		if len(k.XCoord) != ed25519.PublicKeySize {
+			return nil, false
+		}
+		return ed25519.PublicKey(k.XCoord), true
+	case webauthncose.RSAPublicKeyData:
+		e, err := webauthncose.ParseRSAPublicKeyDataExponent(&k)
+		if err != nil {
+			return nil, false
+		}
+		return &rsa.PublicKey{N: new(big.Int).SetBytes(k.Modulus), E: e}, true
+	}
+	return nil, false
+}
+
+func keyKind(pub crypto.PublicKey) string {
+	switch pub.(type) {
+	case *ecdsa.PublicKey:
+		return "ECDSA"
+	case ed25519.PublicKey:
+		return "Ed25519"
+	case *rsa.PublicKey:
+		return "RSA"
+	}
+	return fmt.Sprintf("%T", pub)
 }
 
 // protoMessage renders a go-webauthn error with its detail, which its

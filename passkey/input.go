@@ -3,6 +3,7 @@ package passkey
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -70,27 +71,105 @@ func checkCBOR(data []byte, where string) error {
 	if err == nil {
 		return nil
 	}
-	var (
-		extra   *cbor.ExtraneousDataError
-		nest    *cbor.MaxNestedLevelError
-		arr     *cbor.MaxArrayElementsError
-		pairs   *cbor.MaxMapPairsError
-		indef   *cbor.IndefiniteLengthError
-		tags    *cbor.TagsMdError
-		dupKeys *cbor.DupMapKeyError
-	)
+	var extra *cbor.ExtraneousDataError
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return errorf(CodeCBORTruncated, where, nil, "CBOR ends after %d bytes, before the item it declares is complete", len(data))
 	case errors.As(err, &extra):
 		return errorf(CodeCBORTrailingBytes, where, nil, "%s", strings.TrimPrefix(err.Error(), "cbor: "))
-	case errors.As(err, &nest), errors.As(err, &arr), errors.As(err, &pairs):
+	case overLimit(err):
 		return errorf(CodeCBORLimit, where, nil, "%s", strings.TrimPrefix(err.Error(), "cbor: "))
-	case errors.As(err, &indef), errors.As(err, &tags), errors.As(err, &dupKeys):
+	case notCTAP2(err):
 		return errorf(CodeCBORInvalid, where, nil, "not CTAP2 canonical CBOR: %s", strings.TrimPrefix(err.Error(), "cbor: "))
 	default:
 		return errorf(CodeCBORInvalid, where, nil, "%s", strings.TrimPrefix(err.Error(), "cbor: "))
 	}
+}
+
+// overLimit reports whether a CBOR error is one of keytier's resource limits.
+func overLimit(err error) bool {
+	var (
+		nest  *cbor.MaxNestedLevelError
+		arr   *cbor.MaxArrayElementsError
+		pairs *cbor.MaxMapPairsError
+	)
+	return errors.As(err, &nest) || errors.As(err, &arr) || errors.As(err, &pairs)
+}
+
+// notCTAP2 reports whether a CBOR error is one of the CTAP2 restrictions.
+func notCTAP2(err error) bool {
+	var (
+		indef   *cbor.IndefiniteLengthError
+		tags    *cbor.TagsMdError
+		dupKeys *cbor.DupMapKeyError
+	)
+	return errors.As(err, &indef) || errors.As(err, &tags) || errors.As(err, &dupKeys)
+}
+
+// skipCBOR is a decoding target that keeps nothing: UnmarshalFirst into it
+// checks one item against the limits and tells where it ends.
+type skipCBOR struct{}
+
+func (*skipCBOR) UnmarshalCBOR([]byte) error { return nil }
+
+// checkAuthDataCBOR checks the two CBOR items inside the authenticator data
+// (WebAuthn L3 §6.1): the credential public key (§6.5.1.1) and the
+// extension outputs (§9). The attestation object holds authData as one byte
+// string, so checkCBOR never looks inside it, and go-webauthn decodes both
+// items with its own decoder, whose array and map limits are fxamacker's
+// defaults (131072). Checked here first, a hostile COSE key or extension map
+// costs what a hostile attestation object costs and fails with the same
+// code. Structural problems (a short header, a credential id longer than the
+// data) are left to go-webauthn's parser, which names them.
+func checkAuthDataCBOR(ad []byte, where string) error {
+	const (
+		flagAT = 0x40
+		flagED = 0x80
+	)
+	if len(ad) < 37 {
+		return nil
+	}
+	flags, off := ad[32], 37
+	if flags&flagAT != 0 {
+		if len(ad) < 55 {
+			return nil
+		}
+		off = 55 + int(binary.BigEndian.Uint16(ad[53:55]))
+		if off >= len(ad) {
+			return nil
+		}
+		rest, err := cborLimits.UnmarshalFirst(ad[off:], new(skipCBOR))
+		if err != nil {
+			return authDataCBORError(err, where+".credentialPublicKey", "credential public key", off)
+		}
+		off = len(ad) - len(rest)
+	}
+	if flags&flagED == 0 || off == len(ad) {
+		// Leftover bytes, or ED without extensions: go-webauthn's parser
+		// refuses both.
+		return nil
+	}
+	if err := cborLimits.Wellformed(ad[off:]); err != nil {
+		return authDataCBORError(err, where+".extensions", "extension outputs", off)
+	}
+	return nil
+}
+
+// authDataCBORError names a problem with a CBOR item inside the
+// authenticator data starting at byte off. Over a limit it is keytier's
+// limit code; anything else means the authenticator data is malformed.
+func authDataCBORError(err error, where, item string, off int) error {
+	var extra *cbor.ExtraneousDataError
+	msg := strings.TrimPrefix(err.Error(), "cbor: ")
+	switch {
+	case overLimit(err):
+		return errorf(CodeCBORLimit, where, nil, "the %s at authData byte %d: %s", item, off, msg)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errorf(CodeAuthDataInvalid, where, nil, "the authenticator data ends inside the %s that starts at byte %d", item, off)
+	case errors.As(err, &extra):
+		return errorf(CodeAuthDataInvalid, where, nil, "bytes after the %s (the last item of the authenticator data): %s", item, msg)
+	}
+	return errorf(CodeAuthDataInvalid, where, nil, "the %s at authData byte %d: %s", item, off, msg)
 }
 
 // detect finds out what data is and returns the attestation-object bytes for

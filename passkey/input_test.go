@@ -3,18 +3,23 @@ package passkey_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/passkeytest"
 )
 
 // attestationObjectOf returns a sample's attestation object bytes.
@@ -152,16 +157,173 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func TestHostileCBORIsFast(t *testing.T) {
-	// 200 KiB of nested maps must be refused without recursing through it.
-	deep := bytes.Repeat([]byte{0xa1, 0x61, 0x61}, (passkey.MaxInputSize-1)/3)
-	start := time.Now()
-	_, err := passkey.Inspect(deep)
-	require.Error(t, err)
-	assert.Equal(t, passkey.CodeCBORLimit, passkey.CodeOf(err))
-	// Not a timing assertion on the code's speed (benchmarks do that): a
-	// guard against accidental quadratic behaviour, with a wide margin.
-	assert.Less(t, time.Since(start), 2*time.Second)
+// TestHostileCBORIsBounded: CBOR built to exhaust the decoder (deep
+// nesting; huge declared lengths of byte strings, arrays and maps; many
+// small items) fails fast, with a bounded amount of memory, and with
+// keytier's code: in the attestation object and in the two CBOR items the
+// authenticator data carries (the credential public key and the extension
+// outputs), which go-webauthn decodes with a decoder of its own.
+func TestHostileCBORIsBounded(t *testing.T) {
+	a := newAuthenticator(t, passkeytest.AttestationNone, passkeytest.ES256)
+	raw := rawAttestationObject(t, a, nil)
+	// Room for the hostile item: the input limit less the rest of the
+	// attestation object, with margin.
+	room := passkey.MaxInputSize - len(raw) - 64
+
+	// inKey replaces the credential public key with item; inExtensions
+	// appends item as the extension outputs and sets ED.
+	inKey := func(item []byte) []byte {
+		return rawAttestationObject(t, a, func(o *passkeytest.RegisterOptions) {
+			o.Tamper.AuthenticatorData = func(ad []byte) []byte {
+				return append(ad[:55+int(binary.BigEndian.Uint16(ad[53:55]))], item...)
+			}
+		})
+	}
+	inExtensions := func(item []byte) []byte {
+		return rawAttestationObject(t, a, func(o *passkeytest.RegisterOptions) {
+			o.Tamper.AuthenticatorData = func(ad []byte) []byte { ad[32] |= 0x80; return append(ad, item...) }
+		})
+	}
+
+	const (
+		attObj = "input"
+		key    = "input.authData.credentialPublicKey"
+		exts   = "input.authData.extensions"
+	)
+	for _, tc := range []struct {
+		name  string
+		data  []byte
+		code  passkey.Code
+		where string
+	}{
+		{"attestation object: nested maps filling the input", bytes.Repeat([]byte{0xa1, 0x61, 0x61}, (passkey.MaxInputSize-1)/3), passkey.CodeCBORLimit, attObj},
+		{"attestation object: byte string of 2^63-1 bytes", []byte{0xa1, 0x61, 0x61, 0x5b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, passkey.CodeCBORTruncated, attObj},
+		{"attestation object: array of 2^32-1 elements", []byte{0xa1, 0x61, 0x61, 0x9a, 0xff, 0xff, 0xff, 0xff}, passkey.CodeCBORLimit, attObj},
+		{"attestation object: map of 2^32-1 pairs", []byte{0xba, 0xff, 0xff, 0xff, 0xff}, passkey.CodeCBORLimit, attObj},
+		{"attStmt: array of small arrays filling the input", withAttStmt(t, raw, wideArray(room)), passkey.CodeCBORLimit, attObj},
+		{"credential public key: nested maps filling the input", inKey(nested(room / 3)), passkey.CodeCBORLimit, key},
+		{"credential public key: byte string of 2^63-1 bytes", inKey([]byte{0x5b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}), passkey.CodeAuthDataInvalid, key},
+		{"credential public key: array of 2^32-1 elements", inKey([]byte{0x9a, 0xff, 0xff, 0xff, 0xff}), passkey.CodeCBORLimit, key},
+		{"credential public key: map of 2^32-1 pairs", inKey([]byte{0xba, 0xff, 0xff, 0xff, 0xff}), passkey.CodeCBORLimit, key},
+		{"credential public key: array of small arrays filling the input", inKey(wideArray(room)), passkey.CodeCBORLimit, key},
+		{"credential public key: map of distinct members filling the input", inKey(wideMap(room)), passkey.CodeCBORLimit, key},
+		{"extensions: nested maps filling the input", inExtensions(nested(room / 3)), passkey.CodeCBORLimit, exts},
+		{"extensions: map of 2^32-1 pairs", inExtensions([]byte{0xba, 0xff, 0xff, 0xff, 0xff}), passkey.CodeCBORLimit, exts},
+		{"extensions: map of distinct members filling the input", inExtensions(wideMap(room)), passkey.CodeCBORLimit, exts},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.LessOrEqual(t, len(tc.data), passkey.MaxInputSize, "hostile, but within the input limit")
+			start := time.Now()
+			_, err := passkey.Inspect(tc.data)
+			elapsed := time.Since(start)
+			var pe *passkey.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.code, pe.Code, "%v", err)
+			assert.Equal(t, tc.where, pe.Where, "%v", err)
+			// Not a timing assertion on the code's speed (benchmarks do
+			// that): a guard against accidental quadratic behaviour, with a
+			// wide margin.
+			assert.Less(t, elapsed, 2*time.Second)
+
+			allocs, bytesPerCall := allocatedPerCall(func() { _, _ = passkey.Inspect(tc.data) })
+			t.Logf("%d bytes in: %.0f allocations, %d bytes allocated per call", len(tc.data), allocs, bytesPerCall)
+			assert.LessOrEqual(t, allocs, float64(maxAllocs))
+			assert.LessOrEqual(t, bytesPerCall, maxBytes(len(tc.data)))
+		})
+	}
+}
+
+// What decoding an input of n bytes may cost, whatever it declares and
+// however many items it holds: a fixed number of allocations, and bytes
+// linear in the input (go-webauthn's decoder copies the authenticator data
+// out of the attestation object once) plus a constant. Generous: a valid
+// registration costs less than a third of either (TestValidInputMemory).
+// Without keytier's check of the CBOR inside the authenticator data, the
+// wide credential public keys above cost over 150,000 allocations and 8 MB.
+const maxAllocs = 100
+
+func maxBytes(n int) uint64 { return uint64(2*n + 32<<10) }
+
+// TestValidInputMemory: Inspect on a valid registration stays within the
+// bound hostile input is held to, and logs what it costs, so that the
+// bound is seen to be generous rather than tight.
+func TestValidInputMemory(t *testing.T) {
+	raw := rawAttestationObject(t, newAuthenticator(t, passkeytest.AttestationNone, passkeytest.ES256), nil)
+	_, err := passkey.Inspect(raw)
+	require.NoError(t, err)
+	allocs, bytesPerCall := allocatedPerCall(func() { _, _ = passkey.Inspect(raw) })
+	t.Logf("%d bytes in: %.0f allocations, %d bytes allocated per call", len(raw), allocs, bytesPerCall)
+	assert.LessOrEqual(t, allocs, float64(maxAllocs))
+	assert.LessOrEqual(t, bytesPerCall, maxBytes(len(raw)))
+}
+
+// allocatedPerCall returns the allocations and bytes allocated per call of f.
+func allocatedPerCall(f func()) (allocs float64, bytesPerCall uint64) {
+	const runs = 5
+	allocs = testing.AllocsPerRun(runs, f)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return allocs, (after.TotalAlloc - before.TotalAlloc) / runs
+}
+
+// wideArray returns a CBOR array of one-element arrays ([0]) about size
+// bytes long: few bytes each, and one allocation each for a decoder that
+// builds them.
+func wideArray(size int) []byte {
+	n := (size - 5) / 2
+	out := binary.BigEndian.AppendUint32([]byte{0x9a}, uint32(n))
+	return append(out, bytes.Repeat([]byte{0x81, 0x00}, n)...)
+}
+
+// wideMap returns a CBOR map about size bytes long whose members are
+// distinct five-character text keys, each holding 0.
+func wideMap(size int) []byte {
+	n := min((size-5)/7, 99999)
+	out := binary.BigEndian.AppendUint32([]byte{0xba}, uint32(n))
+	for i := range n {
+		out = append(out, 0x65)
+		out = fmt.Appendf(out, "%05d", i)
+		out = append(out, 0x00)
+	}
+	return out
+}
+
+// TestCBORNestingAtTheLimit: MaxCBORNesting levels decode; one more is
+// refused with keytier's limit code, in the attestation object and in the
+// extension outputs inside the authenticator data.
+func TestCBORNestingAtTheLimit(t *testing.T) {
+	a := newAuthenticator(t, passkeytest.AttestationNone, passkeytest.ES256)
+	raw := rawAttestationObject(t, a, nil)
+	withExtensions := func(item []byte) []byte {
+		return rawAttestationObject(t, a, func(o *passkeytest.RegisterOptions) {
+			o.Tamper.AuthenticatorData = func(ad []byte) []byte { ad[32] |= 0x80; return append(ad, item...) }
+		})
+	}
+
+	// attStmt is at level 2 of the attestation object: nesting n maps
+	// there makes the object n+1 deep. A none statement with members is
+	// refused by go-webauthn, after the CBOR was accepted.
+	_, err := passkey.Inspect(withAttStmt(t, raw, nested(passkey.MaxCBORNesting-1)))
+	require.NoError(t, err, "the limit itself: go-webauthn's none procedure only reads attStmt when verifying")
+	_, err = passkey.Inspect(withAttStmt(t, raw, nested(passkey.MaxCBORNesting)))
+	assert.Equal(t, passkey.CodeCBORLimit, passkey.CodeOf(err), "%v", err)
+
+	// go-webauthn's decoder, which reads what keytier lets through, draws
+	// the line at the same depth: nothing passes keytier's check only to
+	// fail there with a vaguer code.
+	var v any
+	require.NoError(t, webauthncbor.Unmarshal(nested(passkey.MaxCBORNesting), &v))
+	require.Error(t, webauthncbor.Unmarshal(nested(passkey.MaxCBORNesting+1), &v))
+
+	c, err := passkey.Inspect(withExtensions(nested(passkey.MaxCBORNesting)))
+	require.NoError(t, err, "the limit itself")
+	assert.True(t, c.Flags.ED)
+	_, err = passkey.Inspect(withExtensions(nested(passkey.MaxCBORNesting + 1)))
+	assert.Equal(t, passkey.CodeCBORLimit, passkey.CodeOf(err), "%v", err)
 }
 
 func TestErrorIs(t *testing.T) {

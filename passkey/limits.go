@@ -10,11 +10,16 @@ const (
 	// certificate chains and extension outputs while refusing anything absurd.
 	MaxInputSize = 256 << 10
 
-	// MaxCBORNesting is the deepest CBOR array/map/tag nesting accepted. An
-	// attestation object is a map holding an attestation statement, whose
-	// deepest member (x5c: an array of byte strings, or a compound statement's
-	// array of maps of arrays) sits at level 5.
-	MaxCBORNesting = 8
+	// MaxCBORNesting is the deepest CBOR array/map nesting accepted. It is
+	// go-webauthn's own limit (webauthncbor's nestedLevelsAllowed), so that
+	// anything deeper fails here, with cbor_limit_exceeded, rather than
+	// passing keytier's check and failing in go-webauthn's decoder with a
+	// vaguer code. It is enough: an attestation object is a map (1) holding
+	// the statement map (2) whose deepest member, x5c, is an array (3) of byte
+	// strings; a compound statement's array of maps of arrays reaches 4; COSE
+	// keys are flat maps (1). Every real and W3C sample is at most 3 deep.
+	// fxamacker/cbor accepts no limit below 4.
+	MaxCBORNesting = 5
 
 	// MaxCBORArrayElements bounds any CBOR array: x5c chains are a handful of
 	// certificates; compound statements a handful of sub-statements.

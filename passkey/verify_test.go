@@ -2,7 +2,12 @@ package passkey_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -172,22 +177,78 @@ func TestVerifyAcceptsRequestedExtensions(t *testing.T) {
 	assert.JSONEq(t, `{"credProps":{"rk":true}}`, string(c.Extensions.Client))
 }
 
+// TestVerifyResponseEchoes: the response's unsigned copies of what the
+// authenticator signed (§5.2.1 getAuthenticatorData, getPublicKey,
+// getPublicKeyAlgorithm) must agree with the attestation object. Inspect
+// reports a disagreement as a warning; Verify fails on it.
 func TestVerifyResponseEchoes(t *testing.T) {
-	a := newAuthenticator(t, passkeytest.AttestationNone, passkeytest.ES256)
-	data := register(t, a, nil)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(data, &m))
-	m["response"].(map[string]any)["publicKeyAlgorithm"] = -257
-	data, err := json.Marshal(m)
+	es256 := newAuthenticator(t, passkeytest.AttestationNone, passkeytest.ES256)
+	otherKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
+	otherSPKI, err := x509.MarshalPKIXPublicKey(&otherKey.PublicKey)
+	require.NoError(t, err)
+	rsaSPKI := responseMember(t, register(t, newAuthenticator(t, passkeytest.AttestationNone, passkeytest.RS256), nil), "publicKey")
 
-	c, err := passkey.Inspect(data)
-	require.NoError(t, err, "inspection reports, it does not judge")
-	require.Len(t, c.Warnings, 1)
-	assert.Contains(t, c.Warnings[0], "response_inconsistent")
+	for _, tc := range []struct {
+		name  string
+		a     *passkeytest.Authenticator
+		edit  func(resp map[string]any)
+		where string // "" for a response whose echoes agree
+	}{
+		{name: "ES256 as sent", a: es256},
+		{name: "EdDSA as sent", a: newAuthenticator(t, passkeytest.AttestationNone, passkeytest.EdDSA)},
+		{name: "RS256 as sent", a: newAuthenticator(t, passkeytest.AttestationNone, passkeytest.RS256)},
+		{name: "publicKeyAlgorithm of another algorithm", a: es256, where: "response.publicKeyAlgorithm",
+			edit: func(r map[string]any) { r["publicKeyAlgorithm"] = -257 }},
+		{name: "publicKey of another P-256 key", a: es256, where: "response.publicKey",
+			edit: func(r map[string]any) { r["publicKey"] = base64.RawURLEncoding.EncodeToString(otherSPKI) }},
+		{name: "publicKey of an RSA key", a: es256, where: "response.publicKey",
+			edit: func(r map[string]any) { r["publicKey"] = rsaSPKI }},
+		{name: "publicKey not a SubjectPublicKeyInfo", a: es256, where: "response.publicKey",
+			edit: func(r map[string]any) { r["publicKey"] = base64.RawURLEncoding.EncodeToString([]byte("not a key")) }},
+		{name: "authenticatorData with another sign count", a: es256, where: "response.authenticatorData",
+			edit: func(r map[string]any) {
+				ad := mustBase64URL(r["authenticatorData"].(string))
+				ad[36] ^= 0x01
+				r["authenticatorData"] = base64.RawURLEncoding.EncodeToString(ad)
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := register(t, tc.a, nil)
+			if tc.edit != nil {
+				data = editJSON(t, data, func(m map[string]any) { tc.edit(m["response"].(map[string]any)) })
+			}
 
-	_, err = passkey.Verify(data, testOptions())
-	assert.Equal(t, passkey.CodeResponseMismatch, passkey.CodeOf(err))
+			c, err := passkey.Inspect(data)
+			require.NoError(t, err, "inspection reports, it does not judge")
+			_, verr := passkey.Verify(data, testOptions())
+			if tc.where == "" {
+				assert.Empty(t, c.Warnings)
+				assert.NoError(t, verr)
+				return
+			}
+			require.Len(t, c.Warnings, 1)
+			assert.Contains(t, c.Warnings[0], "response_inconsistent at "+tc.where)
+
+			var pe *passkey.Error
+			require.ErrorAs(t, verr, &pe)
+			assert.Equal(t, passkey.CodeResponseMismatch, pe.Code, "%v", verr)
+			assert.Equal(t, tc.where, pe.Where)
+		})
+	}
+}
+
+// responseMember returns a string member of a registration response's
+// response object.
+func responseMember(t *testing.T, data []byte, name string) string {
+	t.Helper()
+	var m struct {
+		Response map[string]any `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(data, &m))
+	v, ok := m.Response[name].(string)
+	require.True(t, ok, "response.%s is a string", name)
+	return v
 }
 
 func TestVerifyTrustRoots(t *testing.T) {

@@ -2,7 +2,6 @@ package passkeytest
 
 import (
 	"crypto"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -258,7 +257,10 @@ func (a *Authenticator) issuePackedChain() error {
 		ExtraExtensions: []pkix.Extension{{Id: oidFIDOGenCeAAGUID, Critical: false, Value: aaguid}},
 	}
 
-	der, err := x509.CreateCertificate(rand.Reader, leaf, intermediate, a.attestationKey.Public(), intermediateKey)
+	// A nil Reader: the serial is set, and the intermediate's ECDSA key then
+	// signs deterministically (RFC 6979), so the leaf is the same bytes on
+	// every run.
+	der, err := x509.CreateCertificate(nil, leaf, intermediate, a.attestationKey.Public(), intermediateKey)
 	if err != nil {
 		return fmt.Errorf("passkeytest: issuing the packed attestation certificate: %w", err)
 	}

@@ -30,14 +30,21 @@
 // # Reproducibility
 //
 // Keys are fixed (testdata/, embedded), so credential ids, credential
-// public keys and authenticator data are the same on every run. Ed25519 and
-// RSASSA-PKCS1-v1_5 signatures are deterministic too, so an EdDSA or RS256
-// credential registered with AttestationNone or AttestationPackedSelf yields
-// byte-identical responses. ECDSA signatures (ES256 credentials, every
-// packed x5c and fido-u2f attestation signature, the packed leaf
-// certificate's own signature) are randomized: Go 1.26 ignores a caller's
-// io.Reader when signing with ECDSA, so those bytes differ from run to run
-// while still verifying.
+// public keys and authenticator data are the same on every run. Signatures
+// are deterministic too: Ed25519 and RSASSA-PKCS1-v1_5 always are, and
+// ECDSA signatures (ES256 credentials, every packed x5c and fido-u2f
+// attestation signature, the packed leaf certificate's own signature) are
+// made with (*ecdsa.PrivateKey).Sign and a nil io.Reader, which Go 1.24 and
+// later answer with an RFC 6979 deterministic signature. So the same
+// Options and RegisterOptions yield byte-identical responses, for every
+// attestation and algorithm, on every run (testdata/golden holds them). A
+// caller's RegisterOptions.Key of another type than the standard library's
+// keys signs with crypto/rand and is reproducible only if it is
+// deterministic itself.
+//
+// What cannot be reproduced is key generation from a seed: Go 1.26 draws
+// ECDSA and RSA keys from its own source of randomness whatever io.Reader is
+// passed, which is why the keys are stored rather than derived.
 //
 // The keys and certificates were generated once by
 // passkey/passkeytest/internal/gencerts; see that program's documentation.

@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 
 	"github.com/fxamacker/cbor/v2"
@@ -99,16 +100,33 @@ func coseKey(em cbor.EncMode, pub crypto.PublicKey, alg Algorithm) ([]byte, erro
 // sign signs data with key the way WebAuthn signatures are made (§6.5.5):
 // ECDSA as an ASN.1 DER Ecdsa-Sig-Value over SHA-256, RSASSA-PKCS1-v1_5
 // over SHA-256, Ed25519 over the message itself.
+//
+// The standard library's keys sign deterministically, so the same inputs
+// give the same bytes on every run: Ed25519 and PKCS #1 v1.5 always do, and
+// (*ecdsa.PrivateKey).Sign with a nil io.Reader computes the nonce from the
+// key and the digest as RFC 6979 describes (Go 1.24 and later; a non-nil
+// Reader gives a randomized signature and, since Go 1.26, is ignored in
+// favour of the system's randomness). Other signers a caller supplies get
+// crypto/rand, since nil is not a Reader every implementation accepts.
 func sign(key crypto.Signer, data []byte) ([]byte, error) {
 	if _, ok := key.Public().(ed25519.PublicKey); ok {
-		return key.Sign(rand.Reader, data, crypto.Hash(0))
+		return key.Sign(deterministic(key), data, crypto.Hash(0))
 	}
 
 	digest := sha256.Sum256(data)
 
-	// rand.Reader is ignored by ECDSA in Go 1.26 and unused by PKCS #1 v1.5;
-	// the parameter exists for other signers.
-	return key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	return key.Sign(deterministic(key), digest[:], crypto.SHA256)
+}
+
+// deterministic returns the io.Reader that makes key sign deterministically:
+// nil for the standard library's keys, crypto/rand for any other signer.
+func deterministic(key crypto.Signer) io.Reader {
+	switch key.(type) {
+	case *ecdsa.PrivateKey, *rsa.PrivateKey, ed25519.PrivateKey:
+		return nil
+	}
+
+	return rand.Reader
 }
 
 // clientData is what the client collects (§5.8.1).

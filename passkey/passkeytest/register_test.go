@@ -464,8 +464,9 @@ func TestCTAP2Canonical(t *testing.T) {
 }
 
 // TestReproducible checks what the package promises to keep fixed across
-// runs: keys, ids and authenticator data always; whole responses for
-// deterministic signature schemes, against a golden file.
+// runs: keys, ids and authenticator data, and whole responses, for every
+// attestation and algorithm, against golden files. ECDSA signatures are
+// reproducible because sign uses RFC 6979 (TestSignIsRFC6979).
 func TestReproducible(t *testing.T) {
 	opts := passkeytest.RegisterOptions{RPID: rpID, Origin: origin, Challenge: challenge, UserHandle: []byte("user-1")}
 
@@ -498,6 +499,15 @@ func TestReproducible(t *testing.T) {
 		{"eddsa-none.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.EdDSA}},
 		{"eddsa-packed-self.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.EdDSA, Attestation: passkeytest.AttestationPackedSelf}},
 		{"rs256-packed-self.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.RS256, Attestation: passkeytest.AttestationPackedSelf}},
+		// ES256: the credential key (packed self) and the attestation keys
+		// (packed x5c, fido-u2f) sign with ECDSA; the packed leaf
+		// certificate is ECDSA-signed by the intermediate when New issues it.
+		{"es256-none.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.ES256}},
+		{"es256-packed-self.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.ES256, Attestation: passkeytest.AttestationPackedSelf}},
+		{"es256-packed-x5c.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.ES256, Attestation: passkeytest.AttestationPacked}},
+		{"eddsa-packed-x5c.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.EdDSA, Attestation: passkeytest.AttestationPacked}},
+		{"rs256-packed-x5c.json", passkeytest.Options{AAGUID: aaguid, Algorithm: passkeytest.RS256, Attestation: passkeytest.AttestationPacked}},
+		{"es256-fido-u2f.json", passkeytest.Options{Algorithm: passkeytest.ES256, Attestation: passkeytest.AttestationFIDOU2F}},
 	} {
 		t.Run(g.file, func(t *testing.T) {
 			reg, err := newAuthenticator(t, g.opts).Register(opts)
