@@ -477,8 +477,18 @@ func (pp PasskeyProfile) AALRange() (lowest, highest assurance.Level) {
 //
 //   - syncability: each passkey type the profile admits (unknown too, when
 //     passkeyTypes has a value keytier does not know);
-//   - user verification, on or off: a profile has no setting for it, and a
-//     passkey without it is a single-factor authenticator (AAL1);
+//   - user verification, always on. A profile has no setting for it because
+//     Entra does not make it optional: "Microsoft Entra ID requires user
+//     verification with biometrics or PIN for all FIDO2 authentication
+//     attempts" (learn.microsoft.com/entra/identity/authentication/
+//     concept-fido2-hardware-vendor, "Attestation requirements"), and the
+//     creation options Graph hands out for registration say
+//     authenticatorSelection.userVerification "required" ("Currently always
+//     required", learn.microsoft.com/graph/api/resources/
+//     webauthnauthenticatorselectioncriteria?view=graph-rest-beta). A passkey
+//     without user verification would be a single-factor authenticator
+//     (AAL1), but Entra neither registers nor accepts one, so no profile
+//     admits it and the floor is the one with user verification;
 //   - a trusted attestation, or none when the profile does not enforce
 //     attestation. Synced passkeys carry no attestation (Entra,
 //     how-to-authentication-synced-passkeys), so a synced passkey is never
@@ -486,10 +496,11 @@ func (pp PasskeyProfile) AALRange() (lowest, highest assurance.Level) {
 //   - key protection unknown, or hardware when attested (FIDO MDS says it
 //     only for an attested model).
 //
-// So a profile admitting only synced passkeys tops out at AAL2, and one
-// admitting device-bound passkeys can reach AAL3; every profile admits
-// passkeys without user verification, at AAL1. A profile that admits no
-// passkey returns LevelNone for both.
+// So a profile admitting only synced passkeys reads AAL2 to AAL2, and one
+// admitting device-bound passkeys AAL2 to AAL3: with attestation enforced
+// too, since an attested model's metadata may name software key protection,
+// or none, and only a hardware-backed key is non-exportable (AAL3). A
+// profile that admits no passkey returns LevelNone for both.
 func (pp PasskeyProfile) Assurance() ProfileAssurance {
 	var out ProfileAssurance
 	known, unknown := pp.PasskeyTypes.Types()
@@ -525,17 +536,16 @@ func (pp PasskeyProfile) Assurance() ProfileAssurance {
 				protections = append(protections, assurance.KeyProtectionHardware)
 			}
 			for _, kp := range protections {
-				for _, uv := range []bool{false, true} {
-					e := assurance.Evidence{Method: assurance.MethodPasskey, UserVerified: uv, Syncability: sy, AttestationTrusted: att, KeyProtection: kp}
-					r := assurance.Classify(e)
-					if first || r.AAL < out.Lowest {
-						out.Lowest, out.LowestEvidence, out.LowestResult = r.AAL, e, r
-					}
-					if first || r.AAL > out.Highest {
-						out.Highest, out.HighestEvidence, out.HighestResult = r.AAL, e, r
-					}
-					first = false
+				// UserVerified: Entra requires it (see above).
+				e := assurance.Evidence{Method: assurance.MethodPasskey, UserVerified: true, Syncability: sy, AttestationTrusted: att, KeyProtection: kp}
+				r := assurance.Classify(e)
+				if first || r.AAL < out.Lowest {
+					out.Lowest, out.LowestEvidence, out.LowestResult = r.AAL, e, r
 				}
+				if first || r.AAL > out.Highest {
+					out.Highest, out.HighestEvidence, out.HighestResult = r.AAL, e, r
+				}
+				first = false
 			}
 		}
 	}
@@ -545,6 +555,7 @@ func (pp PasskeyProfile) Assurance() ProfileAssurance {
 	}
 	out.Why = slices.Insert(out.Why, 0, fmt.Sprintf("The profile admits %s passkeys.", describeTypes(known, unknown)))
 	out.Why = append(out.Why,
+		"Entra requires user verification (PIN or biometric) at every passkey registration and sign-in, so each one it admits is multi-factor.",
 		fmt.Sprintf("Lowest %s: %s.", out.Lowest, describeCase(out.LowestEvidence, out.LowestResult)),
 		fmt.Sprintf("Highest %s: %s.", out.Highest, describeCase(out.HighestEvidence, out.HighestResult)))
 	return out

@@ -275,26 +275,40 @@ func TestEvaluateRealCredentials(t *testing.T) {
 	assert.Equal(t, passkey.AttestationAbsent, passkey.CredentialFactsOf(c).Attestation)
 }
 
+// Entra requires user verification at every passkey registration and
+// sign-in (concept-fido2-hardware-vendor), so a profile's floor is a passkey
+// with user verification: AAL2, not the single-factor AAL1.
 func TestAALRange(t *testing.T) {
 	tests := []struct {
-		name              string
-		profile           passkey.PasskeyProfile
-		lowest, highest   assurance.Level
-		highestSyncable   assurance.Syncability
-		highestAttestedTo bool
+		name                           string
+		profile                        passkey.PasskeyProfile
+		lowest, highest                assurance.Level
+		highestSyncable                assurance.Syncability
+		highestAttestedTo              bool
+		lowestKeyProtection            assurance.KeyProtection
+		lowestAttestedTo, lowestSynced bool
 	}{
-		{"synced only: AAL2 at best", passkey.PasskeyProfile{PasskeyTypes: "synced"}, assurance.AAL1, assurance.AAL2, assurance.Syncable, false},
-		{"device-bound with attestation: AAL3", passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration}, assurance.AAL1, assurance.AAL3, assurance.DeviceBound, true},
-		{"both, no attestation: still reaches AAL3 with an attested key", passkey.PasskeyProfile{PasskeyTypes: "deviceBound,synced", AttestationEnforcement: passkey.AttestationNotEnforced}, assurance.AAL1, assurance.AAL3, assurance.DeviceBound, true},
-		{"synced with attestation enforced admits nothing classifiable as synced", passkey.PasskeyProfile{PasskeyTypes: "synced", AttestationEnforcement: passkey.AttestationAtRegistration}, assurance.LevelNone, assurance.LevelNone, assurance.SyncabilityUnknown, false},
-		{"unknown type only", passkey.PasskeyProfile{PasskeyTypes: "unknownFutureValue"}, assurance.AAL1, assurance.AAL2, assurance.SyncabilityUnknown, false},
-		{"no types", passkey.PasskeyProfile{}, assurance.LevelNone, assurance.LevelNone, assurance.SyncabilityUnknown, false},
+		{name: "synced only: AAL2, never more, never less", profile: passkey.PasskeyProfile{PasskeyTypes: "synced"},
+			lowest: assurance.AAL2, highest: assurance.AAL2, highestSyncable: assurance.Syncable, lowestSynced: true},
+		// An attested model may keep its key in software (FIDO MDS
+		// keyProtection), or its metadata may not say: not non-exportable.
+		{name: "device-bound with attestation: AAL2 to AAL3", profile: passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true},
+		{name: "device-bound without attestation: AAL2 to AAL3", profile: passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationNotEnforced},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true},
+		{name: "both, no attestation: still reaches AAL3 with an attested key", profile: passkey.PasskeyProfile{PasskeyTypes: "deviceBound,synced", AttestationEnforcement: passkey.AttestationNotEnforced},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true},
+		{name: "synced with attestation enforced admits nothing classifiable as synced", profile: passkey.PasskeyProfile{PasskeyTypes: "synced", AttestationEnforcement: passkey.AttestationAtRegistration},
+			lowest: assurance.LevelNone, highest: assurance.LevelNone},
+		{name: "unknown type only", profile: passkey.PasskeyProfile{PasskeyTypes: "unknownFutureValue"},
+			lowest: assurance.AAL2, highest: assurance.AAL2, highestSyncable: assurance.SyncabilityUnknown},
+		{name: "no types", profile: passkey.PasskeyProfile{}, lowest: assurance.LevelNone, highest: assurance.LevelNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lo, hi := tt.profile.AALRange()
-			assert.Equal(t, tt.lowest, lo)
-			assert.Equal(t, tt.highest, hi)
+			assert.Equal(t, tt.lowest, lo, "lowest")
+			assert.Equal(t, tt.highest, hi, "highest")
 			a := tt.profile.Assurance()
 			assert.NotEmpty(t, a.Why)
 			if hi == assurance.LevelNone {
@@ -302,10 +316,20 @@ func TestAALRange(t *testing.T) {
 			}
 			assert.Equal(t, tt.highestSyncable, a.HighestEvidence.Syncability)
 			assert.Equal(t, tt.highestAttestedTo, a.HighestEvidence.AttestationTrusted)
-			assert.False(t, a.LowestEvidence.UserVerified, "without UV a passkey is single-factor")
+			assert.True(t, a.LowestEvidence.UserVerified, "Entra requires user verification")
+			assert.True(t, a.HighestEvidence.UserVerified, "Entra requires user verification")
+			assert.Equal(t, tt.lowestAttestedTo, a.LowestEvidence.AttestationTrusted)
+			assert.Equal(t, tt.lowestSynced, a.LowestEvidence.Syncability == assurance.Syncable)
+			assert.Equal(t, tt.lowestKeyProtection, a.LowestEvidence.KeyProtection)
+			assert.Contains(t, a.Why, "Entra requires user verification (PIN or biometric) at every passkey registration and sign-in, so each one it admits is multi-factor.")
 			// The bounds are Classify's verdicts on the evidence shown.
 			assert.Equal(t, assurance.Classify(a.HighestEvidence).AAL, hi)
 			assert.Equal(t, assurance.Classify(a.LowestEvidence).AAL, lo)
+			// Without user verification the same passkey would be AAL1: the
+			// floor is Entra's requirement, not the passkey's nature.
+			noUV := a.LowestEvidence
+			noUV.UserVerified = false
+			assert.Equal(t, assurance.AAL1, assurance.Classify(noUV).AAL)
 		})
 	}
 }

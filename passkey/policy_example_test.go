@@ -76,11 +76,12 @@ func ExamplePasskeyProfile_AALRange() {
 		fmt.Println(why)
 	}
 	// Output:
-	// Workforce: AAL1 to AAL2
-	// Admins: AAL1 to AAL3
+	// Workforce: AAL2 to AAL2
+	// Admins: AAL2 to AAL3
 	// The profile admits synced passkeys.
 	// Attestation is not enforced, so it admits passkeys with and without attestation.
-	// Lowest AAL1: synced passkey without user verification, not attested; capped by aal2.two-factors, aal3.authenticator-type, aal3.not-synced, aal3.non-exportable, aal3.attested.
+	// Entra requires user verification (PIN or biometric) at every passkey registration and sign-in, so each one it admits is multi-factor.
+	// Lowest AAL2: synced passkey with user verification, not attested; capped by aal3.not-synced, aal3.non-exportable, aal3.attested.
 	// Highest AAL2: synced passkey with user verification, not attested; capped by aal3.not-synced, aal3.non-exportable, aal3.attested.
 }
 

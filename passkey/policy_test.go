@@ -147,9 +147,11 @@ func TestFIDO2PolicyValidate(t *testing.T) {
 	const (
 		p1 = "00000000-0000-0000-0000-000000000001"
 		p2 = "00000000-0000-0000-0000-000000000002"
+		p3 = "00000000-0000-0000-0000-000000000003"
+		p4 = "00000000-0000-0000-0000-000000000004"
 	)
 	profile := func(id, types, att string, kr string) string {
-		s := fmt.Sprintf(`{"id":%q,"name":"P","passkeyTypes":%q,"attestationEnforcement":%q`, id, types, att)
+		s := fmt.Sprintf(`{"id":%q,"name":%q,"passkeyTypes":%q,"attestationEnforcement":%q`, id, "P "+id, types, att)
 		if kr != "" {
 			s += `,"keyRestrictions":` + kr
 		}
@@ -191,8 +193,9 @@ func TestFIDO2PolicyValidate(t *testing.T) {
 			doc:    doc(`"defaultPasskeyProfile":"`+p2+`"`, profiles(profile(p1, "deviceBound", "disabled", ""))),
 			errors: []string{"defaultPasskeyProfile"}},
 		{name: "duplicate profile ids, any case",
-			doc:    doc(profiles(profile(p1, "deviceBound", "disabled", ""), profile(strings.ToUpper("0000000a-0000-0000-0000-000000000001"), "synced", "disabled", ""), profile("0000000A-0000-0000-0000-000000000001", "synced", "disabled", ""))),
-			errors: []string{"passkeyProfiles.2.id"}},
+			doc: doc(profiles(profile(p1, "deviceBound", "disabled", ""), profile(strings.ToUpper("0000000a-0000-0000-0000-000000000001"), "synced", "disabled", ""), profile("0000000A-0000-0000-0000-000000000001", "synced", "disabled", ""))),
+			// Their names repeat too (derived from the id here).
+			errors: []string{"passkeyProfiles.2.id"}, warnings: []string{"passkeyProfiles.2.name"}},
 		{name: "profile without id and types",
 			doc:    doc(profiles(`{"name":"x"}`)),
 			errors: []string{"passkeyProfiles.0.id", "passkeyProfiles.0.passkeyTypes"}},
@@ -230,6 +233,26 @@ func TestFIDO2PolicyValidate(t *testing.T) {
 		{name: "unknown state",
 			doc:      `{"state":"paused"}`,
 			warnings: []string{"state"}},
+		// Entra's documented limits (how-to-authentication-passkey-profiles).
+		{name: "three profiles: Entra's maximum",
+			doc: doc(profiles(profile(p1, "deviceBound", "disabled", ""), profile(p2, "synced", "disabled", ""), profile(p3, "deviceBound", "registrationOnly", "")))},
+		{name: "four profiles: more than Entra supports",
+			doc:      doc(profiles(profile(p1, "deviceBound", "disabled", ""), profile(p2, "synced", "disabled", ""), profile(p3, "deviceBound", "registrationOnly", ""), profile(p4, "synced", "disabled", ""))),
+			warnings: []string{"passkeyProfiles"}},
+		{name: "profile ids that are not GUIDs",
+			doc:      doc(profiles(profile("p-admins", "deviceBound", "disabled", ""), profile("{"+p2+"}", "synced", "disabled", ""), profile(strings.ToUpper(p3), "synced", "disabled", "")), include(target("all_users", "p-admins"))),
+			warnings: []string{"passkeyProfiles.0.id", "passkeyProfiles.1.id"}},
+		{name: "profile without a name",
+			doc:      doc(profiles(`{"id":"`+p1+`","passkeyTypes":"deviceBound"}`, `{"id":"`+p2+`","name":"  ","passkeyTypes":"synced"}`)),
+			warnings: []string{"passkeyProfiles.0.name", "passkeyProfiles.1.name"}},
+		{name: "two profiles with one name, any case and spacing",
+			doc:      doc(profiles(`{"id":"`+p1+`","name":"Admins","passkeyTypes":"deviceBound"}`, `{"id":"`+p2+`","name":"Workforce","passkeyTypes":"synced"}`, `{"id":"`+p3+`","name":" admins ","passkeyTypes":"synced"}`)),
+			warnings: []string{"passkeyProfiles.2.name"}},
+		{name: "under 20 KB",
+			doc: doc(profiles(profile(p1, "deviceBound", "disabled", blockList(0, 150)), profile(p2, "deviceBound", "disabled", blockList(150, 150)), profile(p3, "deviceBound", "disabled", blockList(300, 150))))},
+		{name: "over 20 KB, Entra's limit for the whole policy",
+			doc:      doc(profiles(profile(p1, "deviceBound", "disabled", blockList(0, 200)), profile(p2, "deviceBound", "disabled", blockList(200, 200)), profile(p3, "deviceBound", "disabled", blockList(400, 200)))),
+			warnings: []string{""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,6 +283,60 @@ func TestFIDO2PolicyValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// blockList returns enforced key restrictions blocking n distinct AAGUIDs,
+// numbered from first: about 39 bytes each.
+func blockList(first, n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf(`"%08x-0000-4000-8000-00000000000b"`, first+i)
+	}
+	return `{"isEnforced":true,"enforcementType":"block","aaGuids":[` + strings.Join(ids, ",") + `]}`
+}
+
+// The 20 KB warning measures the configuration as keytier writes it, and
+// names where it sits in a larger document.
+func TestFIDO2PolicySizeWarning(t *testing.T) {
+	profiles := ""
+	for i := range 3 {
+		if i > 0 {
+			profiles += ","
+		}
+		profiles += fmt.Sprintf(`{"id":"00000000-0000-0000-0000-00000000000%d","name":"P%d","passkeyTypes":"deviceBound","keyRestrictions":%s}`, i+1, i, blockList(200*i, 200))
+	}
+	cfg := `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethodConfiguration","id":"Fido2","state":"enabled","passkeyProfiles":[` + profiles + `]}`
+	p, err := passkey.ParseFIDO2Policy([]byte(`{"authenticationMethodConfigurations":[{"id":"Sms","state":"disabled"},` + cfg + `]}`))
+	require.NoError(t, err, "a warning, not an error: Graph's own measure may differ")
+	ws := p.Warnings()
+	require.Len(t, ws, 1)
+	assert.Equal(t, "authenticationMethodConfigurations.1", ws[0].Path)
+	out, err := json.Marshal(p)
+	require.NoError(t, err)
+	assert.Greater(t, len(out), 20<<10)
+	assert.Contains(t, ws[0].Reason, fmt.Sprintf("%d bytes as keytier writes it", len(out)))
+	assert.Contains(t, ws[0].Error(), "FIDO2 policy warning at authenticationMethodConfigurations.1: ")
+}
+
+// Graph's published examples and keytier's own policies meet Entra's
+// limits: none of them draws a limit warning (profile count, size, id form,
+// names).
+func TestPolicyExamplesMeetEntraLimits(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "policy", "*.json"))
+	require.NoError(t, err)
+	checked := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".invalid.json") || strings.Contains(f, "fido2method") {
+			continue
+		}
+		p, err := passkey.ParseFIDO2Policy(readPolicyFile(t, filepath.Base(f)))
+		require.NoError(t, err, f)
+		checked++
+		for _, w := range p.Warnings() {
+			assert.False(t, w.Path == "" || w.Path == "passkeyProfiles" || strings.HasSuffix(w.Path, ".id") || strings.HasSuffix(w.Path, ".name"), "%s: %v", f, w)
+		}
+	}
+	assert.Equal(t, 5, checked)
 }
 
 // Hostile documents: each fails with a PolicyError at the named path,

@@ -27,6 +27,13 @@ import (
 // target without allowedPasskeyProfiles in a policy with profiles (keytier
 // then applies the default profile); repeated targets, profile references
 // and AAGUIDs; the legacy settings beside profiles (Graph ignores them).
+// And Entra's documented limits, which the parse limits in policy_limits.go
+// leave room above: more than three passkey profiles; a configuration larger
+// than the 20 KB Entra allows the whole authentication methods policy; a
+// profile id that is not a GUID (targets name profiles in a Guid
+// collection); a profile without a name, or with another profile's name.
+// Warnings rather than errors: Entra announces more profiles, and keytier
+// measures the configuration as it writes it, not as Graph stores it.
 //
 // Validate works on any FIDO2Policy, including one built in Go before a
 // PATCH.
@@ -46,6 +53,25 @@ func (p *FIDO2Policy) Warnings() []*PolicyError {
 	}
 	return out
 }
+
+// Entra's documented limits on the FIDO2 configuration, checked as warnings
+// (see Validate).
+const (
+	// entraMaxPasskeyProfiles: "Up to three passkey profiles, including the
+	// Default passkey profile, are supported. Support for more passkey
+	// profiles is in development." (learn.microsoft.com/entra/identity/
+	// authentication/how-to-authentication-passkey-profiles, "Enable passkey
+	// profiles").
+	entraMaxPasskeyProfiles = 3
+
+	// entraMaxPolicySize: "The Authentication methods policy supports a size
+	// limit of 20 KB. You can't save more passkey profiles after the size
+	// limit is reached." (same page, "Prerequisites"). The limit is on the
+	// whole policy; the FIDO2 configuration is part of it, so when it alone
+	// is larger Graph cannot store it. The page measures a file's size in
+	// Windows' KB, 1,024 bytes.
+	entraMaxPolicySize = 20 << 10
+)
 
 type validator struct {
 	base string
@@ -75,6 +101,9 @@ func (v *validator) warn(path, format string, args ...any) {
 }
 
 func (p *FIDO2Policy) validate(v *validator) {
+	if b, err := p.MarshalJSON(); err == nil && len(b) > entraMaxPolicySize {
+		v.warn(v.at(), "the configuration is %d bytes as keytier writes it; Entra stores at most 20 KB (%d bytes) for the whole authentication methods policy, so Graph will refuse it: remove AAGUIDs, targets or profiles", len(b), entraMaxPolicySize)
+	}
 	if p.ODataType != "" && p.ODataType != FIDO2PolicyODataType {
 		v.fail(v.at("@odata.type"), "%q is not a FIDO2 configuration (want %q)", p.ODataType, FIDO2PolicyODataType)
 	}
@@ -101,13 +130,23 @@ func (p *FIDO2Policy) validate(v *validator) {
 
 	if len(p.PasskeyProfiles) > MaxPasskeyProfiles {
 		v.fail(v.at("passkeyProfiles"), "%d profiles; at most %d accepted", len(p.PasskeyProfiles), MaxPasskeyProfiles)
+	} else if len(p.PasskeyProfiles) > entraMaxPasskeyProfiles {
+		v.warn(v.at("passkeyProfiles"), "%d profiles; Entra supports up to %d, the default profile included (how-to-authentication-passkey-profiles)", len(p.PasskeyProfiles), entraMaxPasskeyProfiles)
 	}
 	ids := map[string]int{}
+	names := map[string]int{}
 	for i, pp := range p.PasskeyProfiles {
 		if i >= MaxPasskeyProfiles {
 			break
 		}
 		pp.validate(v, i)
+		if name := strings.ToLower(strings.TrimSpace(pp.Name)); name != "" {
+			if first, dup := names[name]; dup {
+				v.warn(v.at("passkeyProfiles", i, "name"), "%q is also the name of passkeyProfiles.%d: the admin center lists profiles by name, so admins cannot tell them apart when assigning them", pp.Name, first)
+			} else {
+				names[name] = i
+			}
+		}
 		if pp.ID == "" {
 			continue
 		}
@@ -199,6 +238,15 @@ func (t IncludeTarget) validate(v *validator, i int, ids map[string]int, profile
 func (pp PasskeyProfile) validate(v *validator, i int) {
 	if pp.ID == "" {
 		v.fail(v.at("passkeyProfiles", i, "id"), "a passkey profile needs an id")
+	} else if _, err := catalog.ParseAAGUID(pp.ID); err != nil {
+		// Graph's own ids are GUIDs (the default profile's is
+		// 00000000-0000-0000-0000-000000000001), and include targets name
+		// profiles in allowedPasskeyProfiles, a Guid collection
+		// (passkeyAuthenticationMethodTarget).
+		v.warn(v.at("passkeyProfiles", i, "id"), "%q is not a GUID in 8-4-4-4-12 form: Graph's allowedPasskeyProfiles holds GUIDs, so no target could name this profile", pp.ID)
+	}
+	if strings.TrimSpace(pp.Name) == "" {
+		v.warn(v.at("passkeyProfiles", i, "name"), "no name: Graph requires one (passkeyProfile.name), and the admin center shows profiles by name")
 	}
 	known, unknown := pp.PasskeyTypes.Types()
 	switch {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/catalog"
 	"github.com/keytier/keytier/passkey/mds"
 )
 
@@ -190,6 +191,8 @@ func policyAllowlistCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if profileID == "" {
 		note("no --profile-id: add the profile's id before sending it to Graph (includeTargets name profiles by id)")
+	} else if _, err := catalog.ParseAAGUID(profileID); err != nil {
+		note("--profile-id %q is not a GUID: includeTargets name profiles in allowedPasskeyProfiles, a Guid collection, so no target could name it", profileID)
 	}
 
 	profile := passkey.PasskeyProfile{

@@ -149,7 +149,11 @@ func TestPolicyCheckRollout(t *testing.T) {
 		assert.Contains(t, admins.KeyRestrictions.AAGUIDs[0].Authenticator, "YubiKey")
 		assert.Equal(t, "AAL3", admins.Assurance.Highest)
 		assert.NotEmpty(t, admins.Assurance.Why)
-		assert.Equal(t, "AAL1", workforce.Assurance.Lowest, "a passkey without user verification is single-factor")
+		// Entra requires user verification, so no profile admits a
+		// single-factor (AAL1) passkey; attested keys may still keep theirs in
+		// software, so even the admins' floor is AAL2.
+		assert.Equal(t, "AAL2", workforce.Assurance.Lowest)
+		assert.Equal(t, "AAL2", admins.Assurance.Lowest)
 		assert.Equal(t, []string{"includeTargets.1"}, workforce.AssignedBy)
 
 		require.Len(t, r.IncludeTargets, 2)
@@ -515,6 +519,15 @@ var (
 	aaguidCompro   = uuid.MustParse("6b657974-6965-722d-0000-000000000004")
 	aaguidSynced   = uuid.MustParse("6b657974-6965-722d-0000-000000000005")
 	aaguidUncertif = uuid.MustParse("6b657974-6965-722d-0000-000000000006")
+	// Device-bound, but its keys are protected by software only.
+	aaguidSoftware = uuid.MustParse("6b657974-6965-722d-0000-000000000007")
+	// FIPS 140 validated (level 1, a software module) and FIDO L2, software
+	// key protection: passes --fips and --min-certification L2, fails
+	// --key-protection hardware.
+	aaguidFIPSSoft = uuid.MustParse("6b657974-6965-722d-0000-000000000008")
+	// FIDO L3, hardware and secure element, no FIPS 140 validation: passes
+	// --min-certification L2 and --key-protection hardware, fails --fips.
+	aaguidL3NoFIPS = uuid.MustParse("6b657974-6965-722d-0000-000000000009")
 )
 
 // allowlistFixture writes a signed BLOB with one authenticator of each kind
@@ -531,6 +544,8 @@ func allowlistFixture(t *testing.T) (blob, root string) {
 	}
 	synced := fido2(aaguidSynced, "Synced provider", []string{"software"})
 	synced.MultiDeviceCredentialSupport = "implicit"
+	software := fido2(aaguidSoftware, "Software authenticator", []string{"software"}, "FIDO_CERTIFIED_L1")
+	software.MultiDeviceCredentialSupport = "unsupported"
 	signer := mdstest.NewSigner(t)
 	b := mdstest.BuildBLOB(t, signer, mdstest.Payload{
 		NextUpdate: time.Now().AddDate(0, 1, 0),
@@ -542,6 +557,9 @@ func allowlistFixture(t *testing.T) (blob, root string) {
 			fido2(aaguidCompro, "Compromised key", []string{"hardware"}, "FIDO_CERTIFIED_L1", "ATTESTATION_KEY_COMPROMISE"),
 			synced,
 			fido2(aaguidUncertif, "Uncertified key", []string{"hardware"}),
+			software,
+			fido2(aaguidFIPSSoft, "FIPS software module", []string{"software"}, "FIDO_CERTIFIED_L2", "FIPS140_CERTIFIED_L1"),
+			fido2(aaguidL3NoFIPS, "L3 key without FIPS", []string{"hardware", "secure_element"}, "FIDO_CERTIFIED_L3"),
 			{KeyIdentifiers: []string{"923881fe2f214ee465484371aeb72e97f5a58e0a"}, Description: "U2F key", RootCertificates: anchor},
 		},
 	})
@@ -578,16 +596,25 @@ func TestPolicyAllowlist(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"default", nil, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif)},
-		{"L1", []string{"--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE)},
-		{"L2", []string{"--min-certification", "l2"}, ids(aaguidL2FIPS)},
-		{"FIPS", []string{"--fips"}, ids(aaguidL2FIPS)},
-		{"secure element", []string{"--key-protection", "secure_element"}, ids(aaguidL2FIPS)},
+		{"default", nil, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		{"L1", []string{"--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		// Below L2: the L1 phone, the L1 software authenticator and the
+		// uncertified key; L3 is above it.
+		{"L2", []string{"--min-certification", "l2"}, ids(aaguidL2FIPS, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		{"L3", []string{"--min-certification", "L3"}, ids(aaguidL3NoFIPS)},
+		// FIPS whatever the key protection or FIDO level; the L3 key has none.
+		{"FIPS", []string{"--fips"}, ids(aaguidL2FIPS, aaguidFIPSSoft)},
+		// Hardware whatever the certification; both software entries out.
+		{"hardware", []string{"--key-protection", "hardware"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif, aaguidL3NoFIPS)},
+		{"secure element", []string{"--key-protection", "secure_element"}, ids(aaguidL2FIPS, aaguidL3NoFIPS)},
 		{"TEE", []string{"--key-protection", "tee"}, ids(aaguidL1TEE)},
-		{"include revoked", []string{"--include-revoked"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif)},
-		{"exclude-revoked=false", []string{"--exclude-revoked=false"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif)},
+		// The issue's example: every criterion applies.
+		{"hardware, FIPS, L2", []string{"--key-protection", "hardware", "--fips", "--min-certification", "L2"}, ids(aaguidL2FIPS)},
+		{"hardware, L2", []string{"--key-protection", "hardware", "--min-certification", "L2"}, ids(aaguidL2FIPS, aaguidL3NoFIPS)},
+		{"include revoked", []string{"--include-revoked"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		{"exclude-revoked=false", []string{"--exclude-revoked=false"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
 		// A REVOKED report voids the certification (mds.Entry).
-		{"include revoked, certified", []string{"--include-revoked", "--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidCompro)},
+		{"include revoked, certified", []string{"--include-revoked", "--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidCompro, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, "", append(append([]string{}, base...), tc.args...)...)
@@ -610,11 +637,36 @@ func TestPolicyAllowlist(t *testing.T) {
 	assert.Contains(t, errOut, "left out 1: revoked")
 	assert.Contains(t, errOut, "left out 1: compromised")
 	assert.Contains(t, errOut, "left out 1: synced only")
-	assert.Contains(t, errOut, "3 of 7 authenticators listed")
+	assert.Contains(t, errOut, "6 of 10 authenticators listed")
 	assert.Contains(t, errOut, "no --profile-id")
 	_, _, errOut = runCLI(t, "", append(append([]string{}, base...), "-v")...)
 	assert.Contains(t, errOut, `key ids 923881fe2f214ee465484371aeb72e97f5a58e0a "U2F key"`)
 	assert.Contains(t, errOut, `listed `+aaguidL2FIPS.String()+` "FIPS key"`)
+
+	// Each criterion says on stderr what it left out, and why.
+	for _, tc := range []struct {
+		args  []string
+		lines []string
+	}{
+		{[]string{"--key-protection", "hardware"}, []string{
+			"left out 2: key protection not hardware (key protection software)",
+			"4 of 10 authenticators listed"}},
+		{[]string{"--fips"}, []string{
+			"left out 4: no FIPS 140 certification (no FIPS 140 certification known)",
+			"2 of 10 authenticators listed"}},
+		{[]string{"--min-certification", "L2"}, []string{
+			"left out 3: certification below FIDO_CERTIFIED_L2 (-v lists each)",
+			"3 of 10 authenticators listed"}},
+	} {
+		code, _, errOut := runCLI(t, "", append(append([]string{}, base...), tc.args...)...)
+		require.Equal(t, exitOK, code, errOut)
+		for _, l := range tc.lines {
+			assert.Contains(t, errOut, l, tc.args)
+		}
+	}
+	_, _, errOut = runCLI(t, "", append(append([]string{}, base...), "-v", "--key-protection", "hardware")...)
+	assert.Contains(t, errOut, `left out `+aaguidSoftware.String()+` "Software authenticator": key protection not hardware: key protection software`)
+	assert.Contains(t, errOut, `left out `+aaguidFIPSSoft.String()+` "FIPS software module": key protection not hardware: key protection software`)
 }
 
 // The profile allowlist prints is one Graph accepts: placed in a policy,
@@ -622,12 +674,12 @@ func TestPolicyAllowlist(t *testing.T) {
 func TestPolicyAllowlistRoundTrip(t *testing.T) {
 	blob, root := allowlistFixture(t)
 	code, out, errOut := runCLI(t, "", "policy", "allowlist", "--mds", blob, "--mds-root", root,
-		"--min-certification", "L2", "--profile-id", "p-admins", "--profile-name", "Admins: certified keys")
+		"--min-certification", "L2", "--profile-id", rolloutAdminsProfile, "--profile-name", "Admins: certified keys")
 	require.Equal(t, exitOK, code, errOut)
 	assert.NotContains(t, errOut, "no --profile-id")
 
-	pol := `{"state":"enabled","defaultPasskeyProfile":"p-admins","passkeyProfiles":[` + out +
-		`],"includeTargets":[{"targetType":"group","id":"all_users","allowedPasskeyProfiles":["p-admins"]}]}`
+	pol := `{"state":"enabled","defaultPasskeyProfile":"` + rolloutAdminsProfile + `","passkeyProfiles":[` + out +
+		`],"includeTargets":[{"targetType":"group","id":"all_users","allowedPasskeyProfiles":["` + rolloutAdminsProfile + `"]}]}`
 	p, err := passkey.ParseFIDO2Policy([]byte(pol))
 	require.NoError(t, err)
 	require.Len(t, p.PasskeyProfiles, 1)
@@ -642,6 +694,21 @@ func TestPolicyAllowlistRoundTrip(t *testing.T) {
 	assert.False(t, d.Admitted)
 	require.Len(t, d.Reasons, 1)
 	assert.Equal(t, passkey.ReasonAAGUIDNotAllowed, d.Reasons[0].Code)
+}
+
+// rolloutAdminsProfile is a profile id in Graph's form, a GUID.
+const rolloutAdminsProfile = "0a0d1115-0000-4000-8000-000000000002"
+
+// A --profile-id no target could name (Graph's allowedPasskeyProfiles holds
+// GUIDs) is printed as asked, with a note.
+func TestPolicyAllowlistProfileIDNote(t *testing.T) {
+	blob, root := allowlistFixture(t)
+	code, out, errOut := runCLI(t, "", "policy", "allowlist", "--mds", blob, "--mds-root", root, "--profile-id", "p-admins")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, `"id": "p-admins"`)
+	assert.Contains(t, errOut, `--profile-id "p-admins" is not a GUID`)
+	_, _, errOut = runCLI(t, "", "policy", "allowlist", "--mds", blob, "--mds-root", root, "--profile-id", rolloutAdminsProfile)
+	assert.NotContains(t, errOut, "is not a GUID")
 }
 
 func TestPolicyAllowlistRefusals(t *testing.T) {
