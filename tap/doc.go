@@ -19,7 +19,10 @@
 // Passes live in a Store: NewMemoryStore in process, tap/sqlstore on SQLite
 // or PostgreSQL for several processes. tap/taptest holds the conformance
 // suite every Store passes. Onboard, Recover and Register compose the
-// service with a Directory for the two flows TAP exists for.
+// service with a directory for the two flows TAP exists for: Recover needs a
+// RecoveryDirectory, which graphadapter.TAPDirectory provides over the
+// in-memory tenant and Microsoft Graph; Onboard needs an
+// OnboardingDirectory, which also creates users.
 //
 //	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret})
 //	iss, err := svc.Issue(ctx, tap.IssueRequest{UserID: "alice@contoso.com", Actor: "helpdesk"})

@@ -14,18 +14,44 @@ type User struct {
 	DisplayName       string
 }
 
-// Directory is the part of an identity directory the onboarding and
-// recovery flows use. graphadapter implements it against Microsoft Graph;
-// MemoryDirectory is an in-memory one.
-type Directory interface {
+// GroupReader answers which groups a user belongs to, for the policy's
+// includeTargets and excludeTargets.
+type GroupReader interface {
+	// Groups returns the ids of the groups the user belongs to. A user the
+	// directory does not know is an error, not an empty list: with an
+	// empty list an excluded user would escape excludeTargets.
+	Groups(ctx context.Context, userID string) ([]string, error)
+}
+
+// RecoveryDirectory is what Recover needs from a directory.
+// graphadapter.TAPDirectory implements it over any graphadapter.Directory
+// (the in-memory one, and Microsoft Graph through graphadapter/msgraph).
+type RecoveryDirectory interface {
+	GroupReader
+	// RemovePasskey deletes one of the user's passkeys (Graph:
+	// DELETE /users/{id}/authentication/fido2Methods/{id}, where the last
+	// id is the fido2AuthenticationMethod's id).
+	RemovePasskey(ctx context.Context, userID, credentialID string) error
+}
+
+// OnboardingDirectory is what Onboard needs from a directory: it creates
+// the new hire's account. graphadapter does not create users (its
+// directories read a tenant and change authentication methods only), so
+// Onboard against Microsoft Graph needs an OnboardingDirectory of the
+// caller's that does (POST /users). For an account that already exists in
+// the tenant, Recover with no LostCredentialIDs over
+// graphadapter.TAPDirectory issues the first pass instead.
+type OnboardingDirectory interface {
+	GroupReader
 	// CreateUser creates a user and returns it with its id.
 	CreateUser(ctx context.Context, u User) (User, error)
-	// Groups returns the ids of the groups the user belongs to, for the
-	// policy's targets.
-	Groups(ctx context.Context, userID string) ([]string, error)
-	// RemovePasskey deletes one of the user's passkeys (Graph:
-	// DELETE /users/{id}/authentication/fido2Methods/{id}).
-	RemovePasskey(ctx context.Context, userID, credentialID string) error
+}
+
+// Directory is a directory both flows can use. MemoryDirectory is an
+// in-memory one.
+type Directory interface {
+	OnboardingDirectory
+	RecoveryDirectory
 }
 
 // Onboarding is the result of Onboard.
@@ -36,16 +62,19 @@ type Onboarding struct {
 
 // OnboardRequest describes a new hire.
 type OnboardRequest struct {
-	User  User         // the account to create; ID is assigned by the directory
-	Actor string       // who onboards (recorded in the audit trail)
-	Issue IssueRequest // lifetime, start and usage of the pass; UserID, Actor and GroupIDs are filled in
+	User  User   // the account to create; ID is assigned by the directory
+	Actor string // who onboards (recorded in the audit trail)
+	// Issue sets lifetime, start and usage of the pass; UserID, Actor and
+	// GroupIDs are filled in. Usage UsagePolicy (the zero value) means
+	// UsageOnce, whatever the policy's isUsableOnce.
+	Issue IssueRequest
 }
 
 // Onboard creates the new hire's account and issues a Temporary Access Pass
 // for their first sign-in, the way Entra bootstraps passwordless accounts:
 // the pass is handed over, the new hire redeems it (Register) and registers
 // a passkey. A one-time pass is issued unless the request says otherwise.
-func Onboard(ctx context.Context, svc *Service, dir Directory, req OnboardRequest) (Onboarding, error) {
+func Onboard(ctx context.Context, svc *Service, dir OnboardingDirectory, req OnboardRequest) (Onboarding, error) {
 	u, err := dir.CreateUser(ctx, req.User)
 	if err != nil {
 		return Onboarding{}, fmt.Errorf("tap: onboard: creating user: %w", err)
@@ -74,13 +103,22 @@ type RecoverRequest struct {
 	// in any more.
 	LostCredentialIDs []string
 	Actor             string
-	Issue             IssueRequest // UserID, Actor and GroupIDs are filled in
+	// Issue sets lifetime, start and usage of the pass; UserID, Actor and
+	// GroupIDs are filled in. Usage UsagePolicy (the zero value) means
+	// UsageOnce here, whatever the policy's isUsableOnce: ask for
+	// UsageReusable explicitly to get a reusable pass.
+	Issue IssueRequest
 }
 
 // Recover removes the lost passkeys and issues a pass with which the user
 // signs in and registers a new passkey (Register). Any pass the user still
 // has is replaced.
-func Recover(ctx context.Context, svc *Service, dir Directory, req RecoverRequest) (Issued, error) {
+//
+// Like Onboard, Recover issues a one-time pass unless req.Issue.Usage asks
+// for a reusable one: a recovery pass exists to register one passkey, and a
+// reusable one would stay a way into the account, for anyone who saw it,
+// until it expires.
+func Recover(ctx context.Context, svc *Service, dir RecoveryDirectory, req RecoverRequest) (Issued, error) {
 	for _, id := range req.LostCredentialIDs {
 		if err := dir.RemovePasskey(ctx, req.UserID, id); err != nil {
 			return Issued{}, fmt.Errorf("tap: recover %q: removing passkey %q: %w", req.UserID, id, err)
@@ -92,6 +130,9 @@ func Recover(ctx context.Context, svc *Service, dir Directory, req RecoverReques
 	}
 	ir := req.Issue
 	ir.UserID, ir.Actor, ir.GroupIDs = req.UserID, req.Actor, groups
+	if ir.Usage == UsagePolicy {
+		ir.Usage = UsageOnce
+	}
 	iss, err := svc.Issue(ctx, ir)
 	if err != nil {
 		return Issued{}, fmt.Errorf("tap: recover %q: %w", req.UserID, err)
@@ -127,7 +168,9 @@ func NewMemoryDirectory() *MemoryDirectory {
 	return &MemoryDirectory{users: map[string]User{}, groups: map[string][]string{}, passkeys: map[string][]string{}}
 }
 
-// CreateUser implements Directory.
+var _ Directory = (*MemoryDirectory)(nil)
+
+// CreateUser implements OnboardingDirectory.
 func (d *MemoryDirectory) CreateUser(_ context.Context, u User) (User, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -162,7 +205,7 @@ func (d *MemoryDirectory) Passkeys(userID string) []string {
 	return slices.Clone(d.passkeys[userID])
 }
 
-// Groups implements Directory.
+// Groups implements GroupReader.
 func (d *MemoryDirectory) Groups(_ context.Context, userID string) ([]string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -172,7 +215,7 @@ func (d *MemoryDirectory) Groups(_ context.Context, userID string) ([]string, er
 	return slices.Clone(d.groups[userID]), nil
 }
 
-// RemovePasskey implements Directory.
+// RemovePasskey implements RecoveryDirectory.
 func (d *MemoryDirectory) RemovePasskey(_ context.Context, userID, credentialID string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()

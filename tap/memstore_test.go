@@ -8,5 +8,7 @@ import (
 )
 
 func TestMemoryStoreConformance(t *testing.T) {
-	taptest.RunStoreTests(t, func(*testing.T) tap.Store { return tap.NewMemoryStore() })
+	newStore := func(*testing.T) tap.Store { return tap.NewMemoryStore() }
+	taptest.RunStoreTests(t, newStore)
+	taptest.RunServiceTests(t, newStore)
 }

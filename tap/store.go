@@ -13,7 +13,8 @@ import (
 //
 // Stores compare times as given; the Service passes UTC times truncated to
 // microseconds. Every method returns an error wrapping ErrNotFound when the
-// pass does not exist. tap/taptest.RunStoreTests checks an implementation.
+// pass does not exist. tap/taptest.RunStoreTests checks an implementation,
+// and tap/taptest.RunServiceTests checks it under a tap.Service.
 type Store interface {
 	// Put stores ps as the only pass of ps.UserID, deleting any other pass
 	// of that user in the same atomic step (Entra: "A user can only have
@@ -34,8 +35,10 @@ type Store interface {
 	// Use records one redemption at time at, if and only if, at that
 	// moment, the pass is not revoked, not locked, StartAt <= at <
 	// ExpiresAt, and it is reusable or has UseCount 0. It increments
-	// UseCount, sets LastUsedAt and returns the updated pass and true; when
-	// a condition does not hold it changes nothing and returns false.
+	// UseCount, sets LastUsedAt to at and returns the updated pass and true;
+	// when a condition does not hold it changes nothing and returns false.
+	// at may be earlier than LastUsedAt (Services on several machines with
+	// clocks seconds apart): the use counts, and LastUsedAt becomes at.
 	Use(ctx context.Context, id string, at time.Time) (Pass, bool, error)
 
 	// Fail records a failed attempt at time at, if the pass is neither

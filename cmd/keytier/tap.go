@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"os/user"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -32,12 +33,17 @@ Every subcommand also takes:
                   postgres:// DSN; put the password in PGPASSWORD or ~/.pgpass, not the DSN
   --policy FILE   Graph temporaryAccessPassAuthenticationMethodConfiguration JSON
                   (default: Entra's defaults with isUsableOnce true: every pass is one-time)
-  --actor NAME    who acts, for the audit trail (default: the login name)
+  --actor NAME    who acts: the pass's createdBy and the audit events' actor
+                  (default: the login name; redeem's actor is always --user)
+  --audit FILE    append one JSON line per state change and refusal (who, what,
+                  when, outcome; never the code) to FILE, created with mode 0600.
+                  Without --audit no audit trail is kept.
 
 issue prints the code once, on standard output; it is stored only as an HMAC and
-cannot be shown again. redeem exits 0 when the code is accepted and 1 otherwise,
-naming the reason: invalid, expired, used, revoked, locked, notYetValid or
-disabledByPolicy.
+cannot be shown again. redeem exits 0 when the code is accepted, 1 when it is
+refused, naming the reason (invalid, expired, used, revoked, locked, notYetValid,
+disabledByPolicy) or "error" when the database fails, and 2 for a bad command
+line, no code on standard input, or a missing or invalid secret.
 
 The server secret (the HMAC key) comes from the environment, never from a flag:
   KEYTIER_TAP_SECRET       base64 of at least 32 random bytes, e.g.
@@ -45,7 +51,9 @@ The server secret (the HMAC key) comes from the environment, never from a flag:
   KEYTIER_TAP_SECRET_FILE  a file holding the same base64 text
 Set exactly one. Changing the secret invalidates every pass.
 
-Exit status: 0 success, 1 refused or failed, 2 bad command line or missing secret.
+Exit status: 0 success, 1 refused or failed (also when an audit event could not
+be written: the action happened, its record may be missing), 2 bad command line
+or missing secret.
 `
 
 // Environment variables the tap command reads its secret from.
@@ -103,19 +111,48 @@ func tapCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.usageErr("--policy: %v", err)
 	}
 
+	// The audit file opens before the store, so a bad path changes nothing.
+	var audit *auditFile
+	opts := tap.Options{Secret: secret, Policy: &policy}
+	if c.auditPath != "" {
+		if audit, err = openAudit(c.auditPath); err != nil {
+			clear(secret)
+			return c.fail("error", fmt.Errorf("--audit: %w", err))
+		}
+		opts.Audit = audit
+	}
+	code := c.run(secret, opts)
+	if audit != nil {
+		if err := audit.Close(); err != nil {
+			// After --json's one value, so stderr only.
+			fmt.Fprintf(stderr, "keytier tap %s: audit trail %s: %v (the %s happened; its audit event may be missing)\n",
+				sub, c.auditPath, err, sub)
+			if code == exitOK {
+				code = exitFail
+			}
+		}
+	}
+	return code
+}
+
+// run opens the store and runs the subcommand with a Service built from
+// opts, whose Secret it clears.
+func (c *tapCommand) run(secret []byte, opts tap.Options) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	st, err := openTapStore(ctx, c.db, sub == "issue")
+	st, err := openTapStore(ctx, c.db, c.name == "issue")
 	if err != nil {
+		clear(secret)
 		return c.fail("error", err)
 	}
 	defer st.Close()
-	svc, err := tap.New(tap.Options{Store: st, Secret: secret, Policy: &policy})
+	opts.Store = st
+	svc, err := tap.New(opts)
 	clear(secret)
 	if err != nil {
 		return c.fail("error", err)
 	}
-	switch sub {
+	switch c.name {
 	case "issue":
 		return c.issue(ctx, svc)
 	case "redeem":
@@ -131,6 +168,55 @@ func tapCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 }
 
+// auditFile is a tap.AuditSink that appends each event to a file as one
+// JSON line and, for a regular file, syncs it before returning, as
+// AuditSink asks of a sink that must not lose events. tap.Event never holds
+// a code or a hash.
+type auditFile struct {
+	mu   sync.Mutex
+	f    *os.File
+	sync bool  // a regular file; devices and pipes (/dev/stderr) cannot fsync
+	err  error // the first write error
+}
+
+// openAudit opens path for appending, creating it with mode 0600 (an
+// existing file keeps its mode).
+func openAudit(path string) (*auditFile, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &auditFile{f: f, sync: fi.Mode().IsRegular()}, nil
+}
+
+// Audit implements tap.AuditSink.
+func (a *auditFile) Audit(_ context.Context, e tap.Event) {
+	line, err := json.Marshal(e)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err == nil {
+		_, err = a.f.Write(append(line, '\n'))
+	}
+	if err == nil && a.sync {
+		err = a.f.Sync()
+	}
+	if err != nil && a.err == nil {
+		a.err = err
+	}
+}
+
+// Close closes the file and returns the first error writing or closing it.
+func (a *auditFile) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return errors.Join(a.err, a.f.Close())
+}
+
 // tapCommand holds one invocation's flags and streams.
 type tapCommand struct {
 	name                   string
@@ -138,6 +224,7 @@ type tapCommand struct {
 	stdout, stderr         io.Writer
 	db, userID, policyFile string
 	actor, code, start     string
+	auditPath              string
 	lifetime               time.Duration
 	once, multi, asJSON    bool
 	codeSet                bool
@@ -153,7 +240,8 @@ func (c *tapCommand) flags() *flag.FlagSet {
 	}
 	fs.StringVar(&c.db, "db", defaultTapDB, "SQLite database file or postgres:// DSN")
 	fs.StringVar(&c.policyFile, "policy", "", "Graph TAP policy JSON file (default: Entra defaults, one-time passes)")
-	fs.StringVar(&c.actor, "actor", "", "who acts, recorded in the audit trail (default: the login name)")
+	fs.StringVar(&c.actor, "actor", "", "who acts: the pass's createdBy and the audit events' actor (default: the login name)")
+	fs.StringVar(&c.auditPath, "audit", "", "append audit events to this file as JSON lines, created with mode 0600 (default: no audit trail)")
 	fs.BoolVar(&c.asJSON, "json", false, "print exactly one JSON value")
 	switch c.name {
 	case "issue", "redeem", "revoke", "status":
@@ -188,11 +276,22 @@ func (c *tapCommand) check() int {
 	if c.db == "" {
 		return c.usageErr("--db must not be empty")
 	}
+	// The library refuses longer ids too, but as a refusal (exit status 1);
+	// here they are what they are, a bad command line.
+	if len(c.userID) > tap.MaxIDLength {
+		return c.usageErr("--user is %d bytes, more than %d", len(c.userID), tap.MaxIDLength)
+	}
+	if len(c.actor) > tap.MaxIDLength {
+		return c.usageErr("--actor is %d bytes, more than %d", len(c.actor), tap.MaxIDLength)
+	}
 	if c.once && c.multi {
 		return c.usageErr("give --once or --multi, not both")
 	}
 	if c.lifetime < 0 || c.lifetime%time.Minute != 0 {
 		return c.usageErr("--lifetime must be a positive whole number of minutes, e.g. 1h or 90m")
+	}
+	if c.auditPath != "" && c.graph.tenant != "" {
+		return c.usageErr("--audit records keytier's own passes; with --tenant, Entra's audit log records the pass")
 	}
 	if c.actor == "" {
 		c.actor = defaultActor()
@@ -256,15 +355,6 @@ func (c *tapCommand) loadPolicy() (tap.Policy, error) {
 		return tap.Policy{}, err
 	}
 	return tap.ParsePolicy(data)
-}
-
-// exitFor maps a library error to an exit status: a request the policy does
-// not allow is a bad command line; everything else is a refusal.
-func exitFor(err error) int {
-	if errors.Is(err, tap.ErrInvalidRequest) {
-		return exitUsage
-	}
-	return exitFail
 }
 
 // issuedJSON is the one place a plaintext code is ever written.

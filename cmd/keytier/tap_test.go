@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/keytier/keytier/tap"
 	"github.com/keytier/keytier/tap/sqlstore"
+	"github.com/keytier/keytier/tap/taptest"
 )
 
 // testTapKey is the server secret the CLI tests use.
@@ -248,6 +250,8 @@ func TestTapUsageErrors(t *testing.T) {
 		{[]string{"list", "extra"}, `unexpected argument "extra"`},
 		{[]string{"purge", "--user", "a"}, "flag provided but not defined: -user"},
 		{[]string{"redeem", "--user", "a"}, "no code on standard input"},
+		{[]string{"redeem", "--user", strings.Repeat("u", 257), "--code", "23456789"}, "--user is 257 bytes, more than 256"},
+		{[]string{"revoke", "--user", "a", "--actor", strings.Repeat("a", 257)}, "--actor is 257 bytes"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			args := append([]string{}, tc.args...)
@@ -494,12 +498,18 @@ func TestTapDefaultDatabase(t *testing.T) {
 
 // TestTapCodeOnlyOnIssueStdout runs every subcommand, in text and JSON, and
 // checks that the code appears in the issuing command's standard output and
-// nowhere else.
+// nowhere else: not in any other output, and not in the --audit file, which
+// holds one event for each state change and refusal.
 func TestTapCodeOnlyOnIssueStdout(t *testing.T) {
 	withTapSecret(t)
 	db := tempDB(t)
-	var outputs []string
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	var outputs, codes []string
 	record := func(r tapResult) { outputs = append(outputs, r.out, r.errOut) }
+	tapRun := func(t *testing.T, stdin string, args ...string) tapResult {
+		t.Helper()
+		return tapRun(t, stdin, append(args, "--audit", auditPath, "--actor", "helpdesk-7")...)
+	}
 	for _, asJSON := range []string{"--json=false", "--json"} {
 		r := tapRun(t, "", "issue", "--db", db, "--user", "alice", asJSON)
 		require.Equal(t, exitOK, r.code)
@@ -514,6 +524,7 @@ func TestTapCodeOnlyOnIssueStdout(t *testing.T) {
 			code = strings.Fields(rest)[0]
 		}
 		require.Len(t, code, 8)
+		codes = append(codes, code)
 		assert.Equal(t, 1, strings.Count(r.out, code), "printed exactly once")
 		assert.NotContains(t, r.errOut, code)
 		outputs = outputs[:0]
@@ -533,23 +544,89 @@ func TestTapCodeOnlyOnIssueStdout(t *testing.T) {
 			assert.NotContains(t, strings.ToUpper(o), code, "output %d", i)
 		}
 	}
+
+	fi, err := os.Stat(auditPath)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the audit file is private")
+	raw, err := os.ReadFile(auditPath)
+	require.NoError(t, err)
+	for _, code := range codes {
+		assert.NotContains(t, strings.ToUpper(string(raw)), code, "the audit file holds a code")
+	}
+	// One round of commands, as the events it must leave: every state change
+	// and refusal; status and list change nothing and leave none.
+	round := []string{
+		"redeem:failure:invalid_code:alice", // a wrong code
+		"redeem:success::alice",             // the right one
+		"redeem:failure:used:alice",         // again, from stdin
+		"redeem:failure:used:alice",         // again, from --code
+		"redeem:failure:not_found:nobody",   // a user without a pass
+		"revoke:success::helpdesk-7",
+		"redeem:failure:revoked:alice", // after revocation
+		"purge:success::helpdesk-7",    // nothing expired yet
+	}
+	want := append([]string{"issue:success::helpdesk-7"}, round...)
+	want = append(want, "replace:success::helpdesk-7", "issue:success::helpdesk-7") // issuing again replaces
+	want = append(want, round...)
+	var got []string
+	passIDs := map[string]bool{}
+	for i, line := range strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n") {
+		var e tap.Event
+		d := json.NewDecoder(strings.NewReader(line))
+		d.DisallowUnknownFields()
+		require.NoError(t, d.Decode(&e), "line %d is not one event: %s", i+1, line)
+		assert.False(t, d.More(), "line %d holds more than one value", i+1)
+		assert.WithinDuration(t, time.Now(), e.Time, time.Minute, "line %d", i+1)
+		got = append(got, fmt.Sprintf("%s:%s:%s:%s", e.Action, e.Outcome, e.Reason, e.Actor))
+		if e.Action == tap.ActionIssue {
+			passIDs[e.PassID] = true
+		}
+	}
+	assert.Equal(t, want, got)
+	assert.Len(t, passIDs, 2, "each issue event names its pass")
 }
 
-// postgresDSNEnv names the variable with the PostgreSQL DSN for tests
-// (tap/sqlstore/testdata/start-postgres.sh prints it).
-const postgresDSNEnv = "KEYTIER_TEST_POSTGRES_DSN"
+func TestTapAuditErrors(t *testing.T) {
+	withTapSecret(t)
+	db := tempDB(t)
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "audit.jsonl")
+	r := tapRun(t, "", "issue", "--db", db, "--user", "alice", "--audit", missing)
+	assert.Equal(t, exitFail, r.code)
+	assert.Contains(t, r.errOut, "keytier tap issue: error: --audit: open "+missing)
+	assert.Empty(t, r.out, "no pass issued")
+	_, err := os.Stat(db)
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing opened when the audit file cannot be")
 
-// postgresSchemaDSN returns a DSN on a fresh schema, or skips — or, in CI,
-// fails.
+	r = tapRun(t, "", "issue", "--user", "alice", "--tenant", "contoso.example", "--audit", filepath.Join(t.TempDir(), "a"))
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.errOut, "--audit records keytier's own passes")
+
+	// A device (as /dev/stderr would be) is written without fsync, which
+	// devices refuse.
+	r = tapRun(t, "", "issue", "--db", db, "--user", "alice", "--audit", os.DevNull)
+	assert.Equal(t, exitOK, r.code, r.errOut)
+	assert.Empty(t, r.errOut)
+
+	// A write that fails (a full disk) after the pass was issued: the code
+	// is still shown once, and the failure is reported with exit status 1.
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full to simulate a full disk")
+	}
+	r = tapRun(t, "", "issue", "--db", db, "--user", "alice", "--audit", "/dev/full", "--json")
+	assert.Equal(t, exitFail, r.code)
+	var iss issuedOut
+	decodeStrict(t, r.out, &iss)
+	assert.Contains(t, r.errOut, "audit trail /dev/full:")
+	assert.Contains(t, r.errOut, "its audit event may be missing")
+	assert.NotContains(t, r.errOut, iss.Code)
+}
+
+// postgresSchemaDSN returns a DSN on a fresh schema, or skips — or fails
+// where PostgreSQL is required (KEYTIER_REQUIRE_POSTGRES=1, which .ci/run
+// sets, or CI=true): see taptest.PostgresDSN.
 func postgresSchemaDSN(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv(postgresDSNEnv)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set; CI must provide PostgreSQL (tap/sqlstore/testdata/start-postgres.sh)", postgresDSNEnv)
-		}
-		t.Skipf("%s is not set; run tap/sqlstore/testdata/start-postgres.sh to test against PostgreSQL", postgresDSNEnv)
-	}
+	dsn := taptest.PostgresDSN(t)
 	admin, err := sql.Open("pgx", dsn)
 	require.NoError(t, err)
 	schema := "tap_cli_" + strings.ToLower(rand.Text()[:12])

@@ -24,10 +24,6 @@ import (
 	"github.com/keytier/keytier/tap/taptest"
 )
 
-// postgresDSNEnv names the variable the PostgreSQL tests read their DSN
-// from; tap/sqlstore/testdata/start-postgres.sh prints it.
-const postgresDSNEnv = "KEYTIER_TEST_POSTGRES_DSN"
-
 // sqliteGroup opens n separate *sql.DB on one new database file, as n
 // processes would.
 func sqliteGroup(t *testing.T, n int) []*sqlstore.Store {
@@ -52,25 +48,20 @@ func asStores(ss []*sqlstore.Store) []tap.Store {
 }
 
 func TestSQLiteConformance(t *testing.T) {
-	taptest.RunStoreTestsWith(t, taptest.Config{
+	cfg := taptest.Config{
 		New:   func(t *testing.T) tap.Store { return sqliteGroup(t, 1)[0] },
 		Group: func(t *testing.T, n int) []tap.Store { return asStores(sqliteGroup(t, n)) },
-	})
+	}
+	taptest.RunStoreTestsWith(t, cfg)
+	taptest.RunServiceTestsWith(t, cfg)
 }
 
-// postgresDSN returns the test DSN, or skips — or, in CI, fails: CI starts
-// PostgreSQL, so a missing DSN there is a broken pipeline, not a reason to
-// skip.
+// postgresDSN returns the test DSN, or skips — or fails where PostgreSQL
+// is required (KEYTIER_REQUIRE_POSTGRES=1, which .ci/run sets, or CI=true):
+// see taptest.PostgresDSN.
 func postgresDSN(t testing.TB) string {
 	t.Helper()
-	dsn := os.Getenv(postgresDSNEnv)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set; CI must provide PostgreSQL (tap/sqlstore/testdata/start-postgres.sh)", postgresDSNEnv)
-		}
-		t.Skipf("%s is not set; run tap/sqlstore/testdata/start-postgres.sh to test against PostgreSQL", postgresDSNEnv)
-	}
-	return dsn
+	return taptest.PostgresDSN(t)
 }
 
 // withSearchPath points a DSN (URL or keyword/value form) at schema.
@@ -78,7 +69,7 @@ func withSearchPath(dsn, schema string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			panic(fmt.Sprintf("bad %s: %v", postgresDSNEnv, err))
+			panic(fmt.Sprintf("bad %s: %v", taptest.PostgresDSNEnv, err))
 		}
 		q := u.Query()
 		q.Set("search_path", schema)
@@ -116,10 +107,12 @@ func postgresGroup(t *testing.T, n int) []*sqlstore.Store {
 
 func TestPostgresConformance(t *testing.T) {
 	postgresDSN(t)
-	taptest.RunStoreTestsWith(t, taptest.Config{
+	cfg := taptest.Config{
 		New:   func(t *testing.T) tap.Store { return postgresGroup(t, 1)[0] },
 		Group: func(t *testing.T, n int) []tap.Store { return asStores(postgresGroup(t, n)) },
-	})
+	}
+	taptest.RunStoreTestsWith(t, cfg)
+	taptest.RunServiceTestsWith(t, cfg)
 }
 
 func TestMigrateIdempotent(t *testing.T) {

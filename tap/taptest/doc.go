@@ -2,7 +2,9 @@
 // keytier runs it, and so should any store a user writes:
 //
 //	func TestMyStore(t *testing.T) {
-//		taptest.RunStoreTests(t, func(t *testing.T) tap.Store { return newMyStore(t) })
+//		newStore := func(t *testing.T) tap.Store { return newMyStore(t) }
+//		taptest.RunStoreTests(t, newStore)
+//		taptest.RunServiceTests(t, newStore)
 //	}
 //
 // The suite covers storage round trips, one pass per user, the conditions of
@@ -13,4 +15,11 @@
 // Stores shared between processes should use RunStoreTestsWith and a Group
 // function that opens separate connections to the same data, so the
 // concurrency tests cross connection (and lock) boundaries.
+//
+// RunServiceTests (and RunServiceTestsWith) check the same store one level
+// up, through tap.Service with an injected clock: every status and its
+// Graph methodUsabilityReason read back from the store, the issue bounds at
+// and one step past their limits, the exact expiry instant, a start in the
+// future, two Services with skewed clocks on one store, lockout, revoking
+// used and locked passes, and a round trip of every counter and time.
 package taptest
