@@ -4,7 +4,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/keytier/keytier/graphadapter"
 	"github.com/keytier/keytier/readiness"
@@ -14,6 +20,14 @@ import (
 // Fabrication. The generator is internal to graphadapter, so the benchmark
 // runs its command (go run ./graphadapter/internal/gendemo/cmd/gendemo)
 // once, outside the timer.
+//
+// Besides time and allocations it reports the memory the target (under
+// 1 GiB) is about, the way graphadapter/msgraph's BenchmarkSnapshot50k
+// does: peak-heap-MiB, the largest Go heap (live and not yet swept objects,
+// the snapshot's bytes included) sampled every 5 ms during Load + Run, and
+// peak-rss-MiB, the process's peak resident set (VmHWM, Linux), which also
+// counts the runtime's free spans and the test binary itself. The
+// generator runs in a process of its own, so neither figure includes it.
 func BenchmarkAudit100k(b *testing.B) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -31,16 +45,81 @@ func BenchmarkAudit100k(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	var peak uint64
 	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		stop := sampleHeap(&peak)
+		b.StartTimer()
 		s, err := graphadapter.Load(data)
 		if err != nil {
 			b.Fatal(err)
 		}
 		r := readiness.Run(s, readiness.Options{})
+		b.StopTimer()
+		stop()
 		if r.Summary.Users < 90_000 {
 			b.Fatalf("%d users", r.Summary.Users)
 		}
+		b.StartTimer()
 	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	if rss, ok := peakRSS(); ok {
+		b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
+	}
+}
+
+// sampleHeap records the Go heap every 5 ms, raising *peak, until the
+// returned stop is called (stop also takes a last sample).
+func sampleHeap(peak *uint64) (stop func()) {
+	var top atomic.Uint64
+	top.Store(*peak)
+	raise := func() {
+		if h := heapBytes(); h > top.Load() {
+			top.Store(h)
+		}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				raise()
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+		raise()
+		*peak = top.Load()
+	}
+}
+
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// peakRSS is the process's peak resident set (VmHWM), on Linux.
+func peakRSS() (uint64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }
 
 // BenchmarkRunDemo measures Run alone on the embedded demo tenant.

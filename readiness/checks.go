@@ -10,7 +10,11 @@ type Check struct {
 	// EIDSCA lists the Maester checks this one covers (EIDSCA.xxnn or
 	// MT.nnnn); empty when Maester has none.
 	EIDSCA []string
-	Title  string
+	// Title states the check's goal, as a passed check reads ("No
+	// privileged user can register a synced passkey"); each finding has its
+	// own title stating the problem it found ("9 privileged users can
+	// register a synced passkey").
+	Title string
 	// Source names the documentation the check enforces.
 	Source string
 
@@ -35,6 +39,10 @@ func Checks() []Check {
 // non-existent groups").
 func checks() []Check {
 	return []Check{
+		{ID: "KT-FIDO2-000", Severity: SeverityHigh,
+			Title:  "The passkey policy is valid",
+			Source: "passkey.FIDO2Policy.Validate; learn.microsoft.com/graph/api/resources/fido2authenticationmethodconfiguration, .../resources/passkeyprofile",
+			run:    checkFIDO2Valid},
 		{ID: "KT-FIDO2-001", Severity: SeverityCritical, EIDSCA: []string{"EIDSCA.AF01"},
 			Title:  "The passkey (FIDO2) method is enabled",
 			Source: "learn.microsoft.com/graph/api/resources/fido2authenticationmethodconfiguration (state)",
@@ -87,6 +95,10 @@ func checks() []Check {
 			Title:  "Temporary Access Pass lifetimes are short",
 			Source: "learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration",
 			run:    checkTAPLifetime},
+		{ID: "KT-TAP-006", Severity: SeverityMedium, EIDSCA: []string{"EIDSCA.AT04"},
+			Title:  "Temporary Access Passes have a length Entra accepts",
+			Source: "learn.microsoft.com/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration (defaultLength: 8 to 48 characters)",
+			run:    checkTAPLength},
 		{ID: "KT-TAP-004", Severity: SeverityLow, EIDSCA: []string{"EIDSCA.AT07"},
 			Title:  "Temporary Access Pass is targeted at the groups that need it",
 			Source: "howto-authentication-temporary-access-pass (Enable the Temporary Access Pass policy)",
@@ -103,10 +115,14 @@ func checks() []Check {
 			Title:  "The registration campaign nudges users to passkeys",
 			Source: "learn.microsoft.com/graph/api/resources/authenticationmethodsregistrationcampaignincludetarget (Fido2 or microsoftAuthenticator)",
 			run:    checkCampaignTarget},
-		{ID: "KT-CAMP-003", Severity: SeverityLow, EIDSCA: []string{"EIDSCA.AG12"},
+		{ID: "KT-CAMP-003", Severity: SeverityLow,
 			Title:  "The registration campaign cannot be snoozed forever",
-			Source: "authenticationmethodsregistrationcampaign (snoozeDurationInDays, enforceRegistrationAfterAllowedSnoozes)",
+			Source: "learn.microsoft.com/graph/api/resources/authenticationmethodsregistrationcampaign (enforceRegistrationAfterAllowedSnoozes)",
 			run:    checkCampaignSnooze},
+		{ID: "KT-CAMP-004", Severity: SeverityLow, EIDSCA: []string{"EIDSCA.AG12"},
+			Title:  "The registration campaign is snoozed for at most a day at a time",
+			Source: "learn.microsoft.com/graph/api/resources/authenticationmethodsregistrationcampaign (snoozeDurationInDays: 0 to 14 days)",
+			run:    checkCampaignSnoozeDays},
 		{ID: "KT-REF-001", Severity: SeverityMedium, EIDSCA: []string{"MT.1067"},
 			Title:  "Method policies target only groups that exist",
 			Source: "maester365/maester MT.1067; learn.microsoft.com/graph/api/resources/authenticationmethodtarget",

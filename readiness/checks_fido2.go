@@ -3,6 +3,7 @@ package readiness
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/keytier/keytier/graphadapter"
@@ -16,10 +17,13 @@ func checkFIDO2Enabled(e *env, c *Check) []Finding {
 	}
 	f := c.finding("")
 	state := "missing"
+	f.Title = "The passkey (FIDO2) method configuration is missing"
 	if e.fido2Conf != nil {
 		state = e.fido2Conf.State
+		f.Title = "The passkey (FIDO2) method is " + state
 		if e.fido2 == nil {
 			state = "unreadable"
+			f.Title = "The passkey (FIDO2) method configuration cannot be read (KT-FIDO2-000)"
 		}
 	}
 	f.Admin = fmt.Sprintf("The Fido2 method configuration is %s: nobody can register or sign in with a passkey, so no user can reach phishing-resistant AAL2 or AAL3 with one.", state)
@@ -37,6 +41,7 @@ func checkSelfService(e *env, c *Check) []Finding {
 		return nil
 	}
 	f := c.finding("")
+	f.Title = "Users cannot register passkeys themselves"
 	f.Admin = "isSelfServiceRegistrationAllowed is false: users cannot add a passkey in My Security Info, so every passkey must be provisioned by an administrator and the registration campaign cannot succeed."
 	f.Plain = "You cannot add a passkey to your account yourself yet; the IT team has to do it for you."
 	f.Remediation = Remediation{
@@ -53,22 +58,115 @@ func checkProfilesMigrated(e *env, c *Check) []Finding {
 	p := e.fido2
 	f := c.finding("")
 	if len(p.PasskeyProfiles) == 0 {
+		f.Title = "The passkey policy has no passkey profiles"
 		f.Admin = "The passkey policy has no passkey profiles: its legacy tenant-wide settings (isAttestationEnforced, keyRestrictions) apply to everyone alike, and synced passkeys cannot be admitted at all. Entra migrates tenants to profiles (message center MC1221452)."
 		f.Plain = "Everyone gets the same passkey rules today; soon admins and everyone else will get rules that fit them."
-		f.Remediation = Remediation{Description: "Opt in to passkey profiles in Entra ID > Authentication methods > Passkey (FIDO2); Entra creates the default profile from the legacy settings. Then add a device-bound profile for privileged accounts and a synced profile for the workforce, each assigned to its group."}
+		e.fixMigrateToProfiles(&f)
 		return []Finding{f}
 	}
 	for _, t := range p.IncludeTargets {
 		for _, id := range t.AllowedPasskeyProfiles {
-			if id != p.DefaultPasskeyProfile {
+			if !strings.EqualFold(id, p.DefaultPasskeyProfile) {
 				return nil
 			}
 		}
 	}
+	f.Title = "Every passkey target uses only the default profile"
 	f.Admin = "The policy was migrated to passkey profiles but every target uses only the default profile, so administrators and the workforce get the same rules."
 	f.Plain = "Everyone gets the same passkey rules; admins should get stricter ones."
-	f.Remediation = Remediation{Description: "Add a device-bound profile (attestation enforced, AAGUID allow list) assigned to the privileged accounts' group and a synced or mixed profile assigned to the workforce groups (how-to-authentication-passkey-profiles)."}
+	e.fixProfilesPerGroup(&f)
 	return []Finding{f}
+}
+
+// fixMigrateToProfiles writes the migration to passkey profiles as Entra
+// performs it — a default profile carrying the legacy settings, with
+// Entra's id, assigned to every existing target — plus a device-bound,
+// attested profile that replaces it on the groups made only of privileged
+// accounts, so that the policy has profiles per group.
+func (e *env) fixMigrateToProfiles(f *Finding) {
+	f.Remediation.Description = "Opt in to passkey profiles in Entra ID > Authentication methods > Passkey (FIDO2); Entra creates the default profile from the legacy settings. Then add a device-bound profile for privileged accounts and a synced profile for the workforce, each assigned to its group."
+	x := e.newFIDO2Fix()
+	if x == nil {
+		return
+	}
+	legacy := x.p
+	def := passkey.PasskeyProfile{
+		ID: defaultProfileID, Name: "Default passkey profile",
+		PasskeyTypes:           passkey.PasskeyTypes(passkey.DeviceBound),
+		AttestationEnforcement: passkey.AttestationNotEnforced,
+		KeyRestrictions:        &passkey.KeyRestrictions{IsEnforced: ptr(false), EnforcementType: passkey.EnforceAllow, AAGUIDs: []string{}},
+	}
+	if legacy.IsAttestationEnforced != nil && *legacy.IsAttestationEnforced {
+		def.AttestationEnforcement = passkey.AttestationAtRegistration
+	}
+	if legacy.KeyRestrictions != nil {
+		def.KeyRestrictions = legacy.KeyRestrictions
+	}
+	// Graph ignores the legacy settings once the policy has profiles; the
+	// default profile carries them on.
+	x.p.IsAttestationEnforced, x.p.KeyRestrictions = nil, nil
+	x.p.PasskeyProfiles = []passkey.PasskeyProfile{def}
+	x.p.DefaultPasskeyProfile = defaultProfileID
+	x.profiles, x.targets = true, true
+	for i := range x.p.IncludeTargets {
+		x.p.IncludeTargets[i].AllowedPasskeyProfiles = []string{defaultProfileID}
+	}
+	cover := e.groupCover(e.privileged(), isPrivileged)
+	privileged := ""
+	if cover != nil {
+		privileged = x.privilegedProfile()
+		for _, g := range cover {
+			if privileged != "" {
+				x.allow(g.ID, privileged, true)
+			}
+		}
+	}
+	req := x.patch()
+	if req == nil {
+		return
+	}
+	f.Remediation.Description = "Migrate to passkey profiles as Entra's opt-in does: a default profile (Entra's id " + defaultProfileID + ") with the legacy settings, assigned to every existing target."
+	if privileged != "" {
+		f.Groups = groupNames(cover)
+		f.Remediation.Description += fmt.Sprintf(" The groups made only of privileged accounts (%s) get a device-bound profile with attestation enforced and an AAGUID allow list instead: %s", strings.Join(f.Groups, ", "), newProfileNote)
+	}
+	f.Remediation.Description += " The workforce's synced profile is KT-FIDO2-005's fix." + x.cleanedNote()
+	f.Remediation.setRequests(req)
+}
+
+// newProfileNote explains the allow list of a device-bound profile keytier
+// proposes.
+const newProfileNote = "its allow list holds the models of the attested device-bound passkeys privileged users hold today (else keytier's catalog of hardware security keys); compare it with the keys you issue (keytier policy allowlist builds one from FIDO metadata) before sending."
+
+// fixProfilesPerGroup assigns a device-bound, attested profile to the
+// groups made only of privileged accounts, in place of the default profile.
+func (e *env) fixProfilesPerGroup(f *Finding) {
+	f.Remediation.Description = "Add a device-bound profile (attestation enforced, AAGUID allow list) assigned to the privileged accounts' group and a synced or mixed profile assigned to the workforce groups (how-to-authentication-passkey-profiles). keytier writes no request: no group holds only privileged accounts; create one first."
+	x := e.newFIDO2Fix()
+	cover := e.groupCover(e.privileged(), isPrivileged)
+	if x == nil || cover == nil {
+		return
+	}
+	id := x.privilegedProfile()
+	if id == "" || strings.EqualFold(id, x.p.DefaultPasskeyProfile) {
+		return
+	}
+	for _, g := range cover {
+		x.allow(g.ID, id, true)
+	}
+	req := x.patch()
+	if req == nil {
+		return
+	}
+	f.Groups = groupNames(cover)
+	f.Remediation.Description = fmt.Sprintf("Assign the groups made only of privileged accounts (%s) a device-bound profile with attestation enforced and an AAGUID allow list in place of the default profile", strings.Join(f.Groups, ", "))
+	if x.profiles {
+		f.Remediation.Description += "; the profile is new: " + newProfileNote
+	} else {
+		f.Remediation.Description += "."
+	}
+	f.Remediation.Description += " The workforce keeps the default profile until it gets a synced one (KT-FIDO2-005)." + x.cleanedNote()
+	f.Remediation.setRequests(req)
 }
 
 // qualifiesPrivileged reports whether a profile is fit for privileged
@@ -123,7 +221,7 @@ func (e *env) targetGroups(sp passkey.ScopedProfile) []string {
 func checkPrivilegedProfile(e *env, c *Check) []Finding {
 	var uncovered []*person
 	for _, p := range e.privileged() {
-		if e.fido2Enabled() && slices.ContainsFunc(e.fido2.ProfilesFor(p.subject()), func(sp passkey.ScopedProfile) bool { return qualifiesPrivileged(sp.Profile) }) {
+		if e.fido2Enabled() && qualifiedPrivileged(e.fido2, p) {
 			continue
 		}
 		uncovered = append(uncovered, p)
@@ -133,40 +231,84 @@ func checkPrivilegedProfile(e *env, c *Check) []Finding {
 	}
 	f := c.finding("")
 	f.Users = upns(uncovered)
-	// Where a qualifying profile is already assigned to a group, that
-	// group is the fix.
-	var carrier *graphadapter.Group
-	var carrierProfile string
-	if e.fido2 != nil {
-		for _, t := range e.fido2.IncludeTargets {
-			g, ok := e.s.GroupByID(t.ID)
-			if !ok {
-				continue
-			}
-			for _, id := range t.AllowedPasskeyProfiles {
-				if i := slices.IndexFunc(e.fido2.PasskeyProfiles, func(pp passkey.PasskeyProfile) bool { return pp.ID == id }); i >= 0 && qualifiesPrivileged(e.fido2.PasskeyProfiles[i]) {
-					carrier, carrierProfile = g, e.fido2.PasskeyProfiles[i].Name
-					break
-				}
-			}
-			if carrier != nil {
-				break
-			}
-		}
-	}
+	f.Title = fmt.Sprintf("%s %s no device-bound, attested passkey profile", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "has", "have"))
 	f.Admin = fmt.Sprintf("%s %s a privileged role but no passkey profile in their scope admits only device-bound passkeys with attestation enforced and an enforced AAGUID allow list. Their passkeys cannot be shown to be non-exportable hardware keys, which AAL3 requires (SP 800-63B-4 §2.3.2).", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "holds", "hold"))
 	f.Plain = "Your admin account is not yet required to use a company-approved security key or device-bound passkey."
-	if carrier != nil {
-		f.Groups = []string{carrier.DisplayName}
-		f.Remediation.Description = fmt.Sprintf("Add these users to %q, whose target assigns the profile %q (POST /groups/{id}/members/$ref for each).", carrier.DisplayName, carrierProfile)
-		if len(uncovered) == 1 {
-			b := fmt.Sprintf(`{"@odata.id":%q}`, graphBase+"/directoryObjects/"+uncovered[0].u.ID)
-			f.Remediation.GraphRequest = &GraphRequest{Method: "POST", URL: graphBase + "/groups/" + carrier.ID + "/members/$ref", Body: []byte(b)}
-		}
-	} else {
-		f.Remediation.Description = "Create a passkey profile with passkeyTypes \"deviceBound\", attestationEnforcement \"registrationOnly\" and an enforced allow list of the security keys you issue, and assign it to a group holding every privileged account."
-	}
+	e.fixPrivilegedProfile(&f, uncovered)
 	return []Finding{f}
+}
+
+// qualifiedPrivileged reports whether a profile in p's scope under pol is
+// fit for privileged accounts.
+func qualifiedPrivileged(pol *passkey.FIDO2Policy, p *person) bool {
+	return slices.ContainsFunc(pol.ProfilesFor(p.subject()), func(sp passkey.ScopedProfile) bool { return qualifiesPrivileged(sp.Profile) })
+}
+
+// fixPrivilegedProfile brings who into the scope of a profile fit for
+// privileged accounts, in this order of preference: assign such a profile
+// (an existing one, or a new one) to groups made only of privileged
+// accounts that together hold them all — a policy change that moves no
+// one; else add them to a group whose target already assigns one, when
+// joining it changes nothing else (membershipChangeSafe: no group that
+// Conditional Access excludes, none that grants a role); else leave the
+// choice of a group to the administrator.
+func (e *env) fixPrivilegedProfile(f *Finding, who []*person) {
+	if !e.fido2Enabled() {
+		f.Remediation.Description = "Enable the passkey (FIDO2) method (KT-FIDO2-001), then assign the privileged accounts' group a passkey profile with passkeyTypes \"deviceBound\", attestationEnforcement \"registrationOnly\" and an enforced allow list of the security keys you issue."
+		return
+	}
+	if cover := e.groupCover(who, isPrivileged); cover != nil {
+		x := e.newFIDO2Fix()
+		if id := x.privilegedProfile(); id != "" {
+			for _, g := range cover {
+				x.allow(g.ID, id, false)
+			}
+			fixed := !slices.ContainsFunc(who, func(p *person) bool { return !qualifiedPrivileged(&x.p, p) })
+			if req := x.patch(); fixed && req != nil {
+				f.Groups = groupNames(cover)
+				f.Remediation.Description = fmt.Sprintf("Assign a device-bound profile with attestation enforced and an AAGUID allow list to %s, %s", strings.Join(f.Groups, ", "), verb(len(cover), "the group made only of privileged accounts that holds these users", "the groups made only of privileged accounts that hold these users"))
+				if x.profiles {
+					f.Remediation.Description += "; the profile is new: " + newProfileNote
+				} else {
+					f.Remediation.Description += "."
+				}
+				f.Remediation.Description += x.cleanedNote()
+				f.Remediation.setRequests(req)
+				return
+			}
+		}
+	}
+	if g, profile := e.privilegedCarrier(who); g != nil {
+		f.Groups = []string{g.DisplayName}
+		f.Remediation.Description = fmt.Sprintf("Add these users to %q, whose passkey target assigns the profile %q; joining it changes no Conditional Access policy, role or other method that applies to them (POST /groups/{id}/members/$ref for one user, PATCH /groups/{id} with members@odata.bind for up to %d at a time).", g.DisplayName, profile, MaxMembersPerRequest)
+		f.Remediation.setRequests(addMembers(g, who)...)
+		return
+	}
+	f.Remediation.Description = "Create a group holding only privileged accounts (role-assignable, so that only Privileged Role Administrators can change its members), add these users, and assign it a passkey profile with passkeyTypes \"deviceBound\", attestationEnforcement \"registrationOnly\" and an enforced allow list of the security keys you issue (keytier policy allowlist). keytier writes no request: every group that holds these users has members without a privileged role, and no group that carries such a profile can take them without changing their Conditional Access, roles or methods."
+}
+
+// privilegedCarrier returns a group whose include target assigns a profile
+// fit for privileged accounts, that every one of who can join safely and
+// would then be covered by, and the profile's name.
+func (e *env) privilegedCarrier(who []*person) (*graphadapter.Group, string) {
+	for _, t := range e.fido2.IncludeTargets {
+		g, ok := e.s.GroupByID(t.ID)
+		if !ok {
+			continue
+		}
+		i := slices.IndexFunc(e.fido2.PasskeyProfiles, func(pp passkey.PasskeyProfile) bool {
+			return qualifiesPrivileged(pp) && slices.ContainsFunc(t.AllowedPasskeyProfiles, func(id string) bool { return strings.EqualFold(id, pp.ID) })
+		})
+		if i < 0 {
+			continue
+		}
+		if !slices.ContainsFunc(who, func(p *person) bool {
+			return !e.membershipChangeSafe(p, g.ID, true) || !qualifiedPrivileged(e.fido2, p.moved([]string{g.ID}, nil))
+		}) {
+			return g, e.fido2.PasskeyProfiles[i].Name
+		}
+	}
+	return nil, ""
 }
 
 func checkWorkforceProfile(e *env, c *Check) []Finding {
@@ -176,8 +318,7 @@ func checkWorkforceProfile(e *env, c *Check) []Finding {
 	var without []*person
 	any := false
 	for _, p := range e.users {
-		sps := e.fido2.ProfilesFor(p.subject())
-		if slices.ContainsFunc(sps, func(sp passkey.ScopedProfile) bool { return admitsSyncedRegistration(sp.Profile) }) {
+		if admitsSynced(e.fido2, p) {
 			any = true
 			continue
 		}
@@ -188,18 +329,130 @@ func checkWorkforceProfile(e *env, c *Check) []Finding {
 	f := c.finding("")
 	switch {
 	case !any:
+		f.Title = "No user can register a synced passkey"
 		f.Admin = "No user is in scope of a passkey profile that admits synced passkeys. Synced passkeys are phishing-resistant at AAL2 (SP 800-63B-4 Appendix B) and the fastest way to get the workforce off passwords and SMS."
 		f.Plain = "You cannot yet use the passkey saved in your phone's or browser's password manager for work."
-		f.Remediation.Description = "Add a profile with passkeyTypes \"synced\" or \"deviceBound,synced\" and attestationEnforcement \"disabled\" (synced passkeys carry no attestation), and assign it to the workforce groups."
+		e.fixWorkforceNone(&f)
 	case len(without) > 0:
 		f.Users = upns(without)
+		f.Title = fmt.Sprintf("%s without a privileged role cannot register a synced passkey", count(len(without), "user", "users"))
 		f.Admin = fmt.Sprintf("%s without a privileged role %s in scope of no profile that admits synced passkeys.", count(len(without), "user", "users"), verb(len(without), "is", "are"))
 		f.Plain = "You cannot yet use the passkey saved in your phone's or browser's password manager for work."
-		f.Remediation.Description = "Add these users to a group whose passkey target assigns the workforce profile."
+		e.fixWorkforceUsers(&f, without)
 	default:
 		return nil
 	}
 	return []Finding{f}
+}
+
+// admitsSynced reports whether a profile in p's scope under pol lets p
+// register a synced passkey.
+func admitsSynced(pol *passkey.FIDO2Policy, p *person) bool {
+	return slices.ContainsFunc(pol.ProfilesFor(p.subject()), func(sp passkey.ScopedProfile) bool { return admitsSyncedRegistration(sp.Profile) })
+}
+
+// syncedProfileNote says what a workforce profile keytier proposes is.
+const syncedProfileNote = "passkeyTypes \"deviceBound,synced\", attestationEnforcement \"disabled\" (synced passkeys carry no attestation, how-to-authentication-synced-passkeys)"
+
+// fixWorkforceNone assigns a profile admitting synced passkeys (workforceProfile)
+// to every include target that holds someone without a privileged role,
+// or, when none does, to groups made only of such users.
+func (e *env) fixWorkforceNone(f *Finding) {
+	f.Remediation.Description = "Add a profile with " + syncedProfileNote + ", and assign it to the workforce groups."
+	x := e.newFIDO2Fix()
+	if x == nil {
+		return
+	}
+	id := x.workforceProfile()
+	if id == "" {
+		f.Remediation.Description += " keytier writes no request: the policy has Entra's three profiles already and none can be changed without touching the default or the privileged accounts' profile."
+		return
+	}
+	var groups []string
+	for _, t := range slices.Clone(x.p.IncludeTargets) {
+		if t.ID == passkey.AllUsers {
+			x.allow(t.ID, id, false)
+			groups = append(groups, "all users")
+			continue
+		}
+		if g, ok := e.s.GroupByID(t.ID); ok && slices.ContainsFunc(e.s.MembersOf(g.ID), func(u *graphadapter.User) bool { return notPrivileged(e.byID[u.ID]) && e.byID[u.ID] != nil }) {
+			x.allow(t.ID, id, false)
+			groups = append(groups, e.groupName(t.ID))
+		}
+	}
+	if len(groups) == 0 {
+		var workforce []*person
+		for _, p := range e.users {
+			if notPrivileged(p) {
+				workforce = append(workforce, p)
+			}
+		}
+		for _, g := range e.groupCover(workforce, notPrivileged) {
+			x.allow(g.ID, id, false)
+			groups = append(groups, g.DisplayName)
+		}
+	}
+	if !slices.ContainsFunc(e.users, func(p *person) bool { return notPrivileged(p) && admitsSynced(&x.p, p) }) {
+		return
+	}
+	req := x.patch()
+	if req == nil {
+		return
+	}
+	f.Groups = sortedUnique(groups)
+	f.Remediation.Description = fmt.Sprintf("Let %s register synced passkeys with a profile of %s", strings.Join(f.Groups, ", "), syncedProfileNote)
+	switch i := x.profile(func(pp passkey.PasskeyProfile) bool { return pp.ID == id }); {
+	case x.profiles && e.fido2.PasskeyProfiles != nil && len(x.p.PasskeyProfiles) == len(e.fido2.PasskeyProfiles):
+		f.Remediation.Description += fmt.Sprintf(": the policy has Entra's three profiles already, so %q is changed to admit them.", x.p.PasskeyProfiles[i].Name)
+	case x.profiles:
+		f.Remediation.Description += ": a new profile."
+	default:
+		f.Remediation.Description += fmt.Sprintf(": %q, assigned to no one yet.", x.p.PasskeyProfiles[i].Name)
+	}
+	f.Remediation.Description += " Privileged members of these groups come into its scope too: take them out (separate admin accounts, KT-PRIV-001)." + x.cleanedNote()
+	f.Remediation.setRequests(req)
+}
+
+// fixWorkforceUsers brings who into the scope of a profile admitting synced
+// passkeys: by assigning one to groups made only of users without a
+// privileged role that together hold them all, else by adding them to the
+// largest group whose target already assigns one, when joining it is safe
+// (membershipChangeSafe).
+func (e *env) fixWorkforceUsers(f *Finding, who []*person) {
+	if cover := e.groupCover(who, notPrivileged); cover != nil {
+		x := e.newFIDO2Fix()
+		if id := x.workforceProfile(); id != "" {
+			for _, g := range cover {
+				x.allow(g.ID, id, false)
+			}
+			fixed := !slices.ContainsFunc(who, func(p *person) bool { return !admitsSynced(&x.p, p) })
+			if req := x.patch(); fixed && req != nil {
+				f.Groups = groupNames(cover)
+				f.Remediation.Description = fmt.Sprintf("Assign a profile admitting synced passkeys to %s, %s.", strings.Join(f.Groups, ", "), verb(len(cover), "the group without privileged members that holds these users", "the groups without privileged members that hold these users")) + x.cleanedNote()
+				f.Remediation.setRequests(req)
+				return
+			}
+		}
+	}
+	var best *graphadapter.Group
+	for _, t := range e.fido2.IncludeTargets {
+		g, ok := e.s.GroupByID(t.ID)
+		if !ok || (best != nil && len(g.Members) <= len(best.Members)) {
+			continue
+		}
+		if !slices.ContainsFunc(who, func(p *person) bool {
+			return !e.membershipChangeSafe(p, g.ID, true) || !admitsSynced(e.fido2, p.moved([]string{g.ID}, nil))
+		}) {
+			best = g
+		}
+	}
+	if best == nil {
+		f.Remediation.Description = "Add these users to a group whose passkey target assigns the workforce profile. keytier writes no request: no such group can take them without changing their Conditional Access, roles or methods."
+		return
+	}
+	f.Groups = []string{best.DisplayName}
+	f.Remediation.Description = fmt.Sprintf("Add these users to %q, whose passkey target assigns a profile admitting synced passkeys; joining it changes no Conditional Access policy, role or other method that applies to them (PATCH /groups/{id} with members@odata.bind, %d members a call).", best.DisplayName, MaxMembersPerRequest)
+	f.Remediation.setRequests(addMembers(best, who)...)
 }
 
 func checkPrivilegedCanSync(e *env, c *Check) []Finding {
@@ -226,10 +479,67 @@ func checkPrivilegedCanSync(e *env, c *Check) []Finding {
 	f := c.finding("")
 	f.Users = upns(who)
 	f.Groups = sortedUnique(groups)
+	f.Title = fmt.Sprintf("%s can register a synced passkey", count(len(who), "privileged user", "privileged users"))
 	f.Admin = fmt.Sprintf("%s can register a synced passkey: a user gets every profile of every target that includes them, and a passkey is admitted when it satisfies any one of them (how-to-authentication-passkey-profiles). Membership of %s brings in a profile that admits synced passkeys, whose keys can be exported and never reach AAL3 (SP 800-63B-4 Appendix B).", count(len(who), "privileged user", "privileged users"), strings.Join(f.Groups, ", "))
 	f.Plain = "Your admin account could be set up with a passkey that syncs through a personal password manager. Admin accounts should use a key that never leaves the device."
-	f.Remediation.Description = "Take privileged accounts out of the workforce groups the passkey policy targets (use separate admin accounts), or exclude a group of privileged accounts from those targets; keep them in the group that assigns the device-bound profile."
+	e.fixPrivilegedSync(&f, who)
 	return []Finding{f}
+}
+
+// fixPrivilegedSync takes each of who out of the groups whose targets bring
+// in a profile admitting synced passkeys (DELETE
+// /groups/{id}/members/{id}/$ref, one call per membership), when for every
+// one of them that leaves a passkey profile in scope and none admitting
+// synced passkeys, and changes nothing else (membershipChangeSafe).
+func (e *env) fixPrivilegedSync(f *Finding, who []*person) {
+	f.Remediation.Description = "Take privileged accounts out of the workforce groups the passkey policy targets (use separate admin accounts), or exclude a group of privileged accounts from those targets; keep them in the group that assigns the device-bound profile."
+	type move struct {
+		p     *person
+		group string
+	}
+	var moves []move
+	for _, p := range who {
+		var out []string
+		for _, sp := range e.fido2.ProfilesFor(p.subject()) {
+			if !admitsSyncedRegistration(sp.Profile) {
+				continue
+			}
+			for _, t := range sp.Targets {
+				if t.Target.ID == passkey.AllUsers || t.Target.TargetType == passkey.TargetUser || !p.inGroup(t.Target.ID) {
+					f.Remediation.Description += fmt.Sprintf(" keytier writes no request: %s gets the profile through a target that is not a group it is a member of (%s).", p.upn(), t.Target.ID)
+					return
+				}
+				if !slices.Contains(out, t.Target.ID) {
+					out = append(out, t.Target.ID)
+				}
+			}
+		}
+		after := e.fido2.ProfilesFor(p.moved(nil, out).subject())
+		if len(after) == 0 || slices.ContainsFunc(after, func(sp passkey.ScopedProfile) bool { return admitsSyncedRegistration(sp.Profile) }) {
+			f.Remediation.Description += fmt.Sprintf(" keytier writes no request: out of those groups, %s would have no passkey profile left.", p.upn())
+			return
+		}
+		for _, g := range out {
+			if !e.membershipChangeSafe(p, g, false) {
+				f.Remediation.Description += fmt.Sprintf(" keytier writes no request: leaving %s would change the Conditional Access policies, roles or methods that apply to %s.", e.groupName(g), p.upn())
+				return
+			}
+			moves = append(moves, move{p, g})
+		}
+	}
+	sort.SliceStable(moves, func(i, j int) bool {
+		a, b := moves[i], moves[j]
+		if a.group != b.group {
+			return e.groupName(a.group) < e.groupName(b.group)
+		}
+		return a.p.upn() < b.p.upn()
+	})
+	reqs := make([]*GraphRequest, len(moves))
+	for i, m := range moves {
+		reqs[i] = removeMember(m.group, m.p.u.ID)
+	}
+	f.Remediation.Description = fmt.Sprintf("Take these privileged accounts out of %s (one DELETE /groups/{id}/members/{id}/$ref per membership): they keep the device-bound profile of their other targets, and no Conditional Access policy, role or other method that applies to them changes. Give the people behind them separate, unprivileged accounts for everyday work, which may stay in those groups.", strings.Join(f.Groups, ", "))
+	f.Remediation.setRequests(reqs...)
 }
 
 func checkPrivilegedHoldsSynced(e *env, c *Check) []Finding {
@@ -252,6 +562,7 @@ func checkPrivilegedHoldsSynced(e *env, c *Check) []Finding {
 	}
 	f := c.finding("")
 	f.Users = upns(who)
+	f.Title = fmt.Sprintf("%s %s a synced passkey", count(len(who), "privileged user", "privileged users"), verb(len(who), "holds", "hold"))
 	f.Admin = fmt.Sprintf("%s already %s a synced passkey (by AAGUID and attestation level, passkey.FIDO2Method.Facts). A synced key lives in a consumer sync fabric and is exportable: at most AAL2, never AAL3 (SP 800-63B-4 Appendix B), and as safe as the personal account behind it.", count(len(who), "privileged user", "privileged users"), verb(len(who), "holds", "hold"))
 	f.Plain = "Your admin account has a passkey stored in a password manager that copies it to your other devices. Replace it with the security key the IT team gives you, then remove the synced one."
 	f.Remediation.Description = "Register a device-bound, attested passkey for each user, then delete the synced passkeys (DELETE /users/{id}/authentication/fido2Methods/{id}) and fix the profile scope (KT-PRIV-001) so they cannot come back."
@@ -265,9 +576,10 @@ func checkBreakGlass(e *env, c *Check) []Finding {
 	f := c.finding("")
 	if len(e.breakGlass) == 0 {
 		f.Severity = SeverityMedium
+		f.Title = "No emergency access account was identified"
 		f.Admin = "No emergency access account was identified (a Global Administrator named like one — \"bg-\", \"breakglass\", \"emergency\" — or excluded from every Conditional Access policy that would apply to it). Microsoft recommends two, with phishing-resistant credentials, excluded from Conditional Access."
 		f.Plain = "There is no spare administrator account for emergencies."
-		f.Remediation.Description = "Create two cloud-only emergency access accounts with Global Administrator, each with its own device-bound FIDO2 security key, or name yours with Options.BreakGlass (keytier audit cannot guess them)."
+		f.Remediation.Description = "Create two cloud-only emergency access accounts with Global Administrator, each with its own device-bound FIDO2 security key, or name yours with Options.BreakGlass (keytier audit --break-glass UPN,UPN): keytier cannot always guess them."
 		return []Finding{f}
 	}
 	var bad []*person
@@ -289,6 +601,7 @@ func checkBreakGlass(e *env, c *Check) []Finding {
 		return nil
 	}
 	f.Users = upns(bad)
+	f.Title = fmt.Sprintf("%s %s an attested device-bound passkey or also hold a synced one", count(len(bad), "emergency access account", "emergency access accounts"), verb(len(bad), "lacks", "lack"))
 	f.Admin = fmt.Sprintf("%s %s an attested device-bound passkey or also hold a synced one. Since Entra enforces MFA for admin portals, emergency access accounts need a phishing-resistant method that does not depend on a person's phone or sync account (security-emergency-access).", count(len(bad), "emergency access account", "emergency access accounts"), verb(len(bad), "lacks", "lack"))
 	f.Plain = "An emergency admin account does not have its own hardware security key."
 	f.Remediation.Description = "Register a FIDO2 security key (attested, on the privileged profile's allow list) for each account, store it in a safe, and remove synced passkeys."

@@ -3,6 +3,7 @@ package readiness
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 func checkWeakForPrivileged(e *env, c *Check) []Finding {
 	var out []Finding
 	names := map[string]string{configSMS: "SMS codes", configVoice: "voice calls", configEmail: "email one-time codes"}
+	titles := map[string]string{configSMS: "SMS codes are", configVoice: "Voice calls are", configEmail: "Email one-time codes are"}
 	why := map[string]string{
 		configSMS:   "Codes sent over the phone network are a restricted authenticator (SP 800-63B-4 §3.1.3.3) and can be phished or redirected by a SIM swap",
 		configVoice: "Codes read over the phone network are a restricted authenticator (SP 800-63B-4 §3.1.3.3) and can be phished",
@@ -35,6 +37,7 @@ func checkWeakForPrivileged(e *env, c *Check) []Finding {
 		}
 		f := c.finding(id)
 		f.Users = upns(who)
+		f.Title = fmt.Sprintf("%s enabled for %s", titles[id], count(len(who), "privileged user", "privileged users"))
 		f.Admin = fmt.Sprintf("The %s method is enabled for %s. %s; a relayed code takes over a privileged account.", id, count(len(who), "privileged user", "privileged users"), why[id])
 		f.Plain = fmt.Sprintf("Your admin account can still sign in with %s, which a fake sign-in page can steal.", names[id])
 		cover := e.privilegedGroupCover(who)
@@ -59,52 +62,15 @@ func checkWeakForPrivileged(e *env, c *Check) []Finding {
 // such set exists (excluding a mixed group would take the method from
 // people who may need it).
 func (e *env) privilegedGroupCover(who []*person) []target {
-	left := map[string]bool{}
-	for _, p := range who {
-		left[p.u.ID] = true
-	}
-	// Only groups that hold one of who can help.
-	var candidates []string
-	for _, p := range who {
-		for _, id := range p.groupIDs {
-			if !slices.Contains(candidates, id) {
-				candidates = append(candidates, id)
-			}
-		}
-	}
-	var cover []target
-	for i := range e.s.Groups {
-		g := &e.s.Groups[i]
-		if !slices.Contains(candidates, g.ID) {
-			continue
-		}
-		members := e.s.MembersOf(g.ID)
-		if len(members) == 0 {
-			continue
-		}
-		allPriv, adds := true, false
-		for _, m := range members {
-			p := e.byID[m.ID]
-			if p == nil || len(p.privileged) == 0 {
-				allPriv = false
-				break
-			}
-			if left[m.ID] {
-				adds = true
-			}
-		}
-		if !allPriv || !adds {
-			continue
-		}
-		cover = append(cover, target{ID: g.ID, TargetType: "group"})
-		for _, m := range members {
-			delete(left, m.ID)
-		}
-	}
-	if len(left) > 0 {
+	groups := e.groupCover(who, isPrivileged)
+	if groups == nil {
 		return nil
 	}
-	return cover
+	out := make([]target, len(groups))
+	for i, g := range groups {
+		out[i] = target{ID: g.ID, TargetType: "group"}
+	}
+	return out
 }
 
 func checkNoPhishingResistant(e *env, c *Check) []Finding {
@@ -119,6 +85,7 @@ func checkNoPhishingResistant(e *env, c *Check) []Finding {
 	}
 	f := c.finding("")
 	f.Users = upns(who)
+	f.Title = fmt.Sprintf("%s %s no phishing-resistant method", count(len(who), "user", "users"), verb(len(who), "holds", "hold"))
 	f.Admin = fmt.Sprintf("%s of %d %s no phishing-resistant method (each registered method classified with assurance.Classify): their best sign-in can be relayed by a fake sign-in page.", count(len(who), "user", "users"), len(e.users), verb(len(who), "holds", "hold"))
 	f.Plain = "You do not have a passkey yet. Set one up on your phone or computer: it unlocks with your face, fingerprint or PIN and cannot be phished."
 	f.Remediation.Description = "Run the registration campaign for passkeys (KT-CAMP-002) and give users without any strong method a one-time Temporary Access Pass to register one."
@@ -130,9 +97,58 @@ func checkNoPhishingResistant(e *env, c *Check) []Finding {
 // authenticationmethodspolicy-update).
 const campaignURL = graphBase + "/policies/authenticationMethodsPolicy"
 
-func campaignPatch(camp map[string]any) *GraphRequest {
+// campaignPatch is a PATCH of the registration campaign: the campaign as it
+// is — state, snoozeDurationInDays, enforceRegistrationAfterAllowedSnoozes
+// and its targets, less those naming groups that do not exist — with
+// changes applied. Sending the whole campaign keeps the members a fix does
+// not change whether Graph replaces the complex property or merges it.
+func (e *env) campaignPatch(changes map[string]any) *GraphRequest {
+	camp := map[string]any{}
+	if c := e.s.AuthenticationMethodsPolicy.Campaign(); c != nil {
+		if c.State != "" {
+			camp["state"] = c.State
+		}
+		camp["snoozeDurationInDays"] = c.SnoozeDurationInDays
+		if c.EnforceRegistrationAfterAllowedSnoozes != nil {
+			camp["enforceRegistrationAfterAllowedSnoozes"] = *c.EnforceRegistrationAfterAllowedSnoozes
+		}
+		camp["includeTargets"] = e.campaignIncludes("")
+		exc := []json.RawMessage{}
+		for _, t := range c.ExcludeTargets {
+			if !e.missingGroup(target{ID: t.ID, TargetType: t.TargetType}) {
+				exc = append(exc, marshalTarget(t))
+			}
+		}
+		camp["excludeTargets"] = exc
+	}
+	maps.Copy(camp, changes)
 	return patch(campaignURL, map[string]any{"registrationEnforcement": map[string]any{"authenticationMethodsRegistrationCampaign": camp}})
 }
+
+// campaignIncludes returns the campaign's include targets less those naming
+// groups that do not exist, each targeting method when it is not "".
+func (e *env) campaignIncludes(method string) []json.RawMessage {
+	out := []json.RawMessage{}
+	c := e.s.AuthenticationMethodsPolicy.Campaign()
+	if c == nil {
+		return out
+	}
+	for _, t := range c.IncludeTargets {
+		if e.missingGroup(target{ID: t.ID, TargetType: t.TargetType}) {
+			continue
+		}
+		if method != "" {
+			t.TargetedAuthenticationMethod = method
+		}
+		out = append(out, marshalTarget(t))
+	}
+	return out
+}
+
+// campaignFIDO2 is the campaign's value for passkeys
+// (authenticationMethodsRegistrationCampaignIncludeTarget:
+// targetedAuthenticationMethod "Fido2 or microsoftAuthenticator").
+const campaignFIDO2 = "Fido2"
 
 func checkCampaignState(e *env, c *Check) []Finding {
 	camp := e.s.AuthenticationMethodsPolicy.Campaign()
@@ -141,26 +157,24 @@ func checkCampaignState(e *env, c *Check) []Finding {
 	}
 	f := c.finding("")
 	state := "absent"
+	f.Title = "There is no registration campaign"
 	if camp != nil {
 		state = camp.State
+		f.Title = "The registration campaign is " + state
 	}
 	if state == "default" {
 		f.Severity = SeverityLow
+		f.Title = "The registration campaign is left to Microsoft"
 		f.Admin = "The registration campaign is Microsoft-managed (state \"default\"): Microsoft decides whom it nudges and to which method. Set it explicitly so that it targets passkeys for the groups you are rolling out to."
 	} else {
 		f.Admin = fmt.Sprintf("The registration campaign is %s: users who sign in with weaker MFA are never prompted to register a passkey.", state)
 	}
 	f.Plain = "You are not being reminded to set up a passkey when you sign in."
-	excl := []graphadapter.ExcludeTarget{}
-	if camp != nil && camp.ExcludeTargets != nil {
-		excl = camp.ExcludeTargets
-	}
 	f.Remediation = Remediation{
-		Description: "Enable the campaign for all users, targeting passkeys (Fido2), with a one-day snooze and registration enforced after the allowed snoozes.",
-		GraphRequest: campaignPatch(map[string]any{
+		Description: "Enable the campaign for all users, targeting passkeys (Fido2), with a one-day snooze and registration enforced after the allowed snoozes; its exclusions stay.",
+		GraphRequest: e.campaignPatch(map[string]any{
 			"state": "enabled", "snoozeDurationInDays": 1, "enforceRegistrationAfterAllowedSnoozes": true,
-			"includeTargets": []map[string]string{{"id": passkey.AllUsers, "targetType": "group", "targetedAuthenticationMethod": "Fido2"}},
-			"excludeTargets": excl,
+			"includeTargets": []map[string]string{{"id": passkey.AllUsers, "targetType": "group", "targetedAuthenticationMethod": campaignFIDO2}},
 		}),
 	}
 	return []Finding{f}
@@ -172,12 +186,10 @@ func checkCampaignTarget(e *env, c *Check) []Finding {
 		return nil
 	}
 	var other []string
-	targets := make([]map[string]string, 0, len(camp.IncludeTargets))
 	for _, t := range camp.IncludeTargets {
-		if !strings.EqualFold(t.TargetedAuthenticationMethod, "fido2") {
+		if !strings.EqualFold(t.TargetedAuthenticationMethod, campaignFIDO2) {
 			other = append(other, t.TargetedAuthenticationMethod)
 		}
-		targets = append(targets, map[string]string{"id": t.ID, "targetType": t.TargetType, "targetedAuthenticationMethod": "Fido2"})
 	}
 	if len(other) == 0 && len(camp.IncludeTargets) > 0 {
 		return nil
@@ -191,19 +203,22 @@ func checkCampaignTarget(e *env, c *Check) []Finding {
 		}
 	}
 	f.Groups = sortedUnique(f.Groups)
-	if len(camp.IncludeTargets) == 0 {
-		f.Admin = "The registration campaign is enabled but includes nobody."
-	} else {
-		f.Admin = fmt.Sprintf("The registration campaign nudges its targets to register %s, not a passkey. Push notifications are not phishing-resistant; the campaign can target Fido2 instead.", strings.Join(sortedUnique(other), ", "))
-	}
 	f.Plain = "When you sign in you are asked to set up the Authenticator app rather than a passkey."
-	if len(targets) > 0 {
+	if len(camp.IncludeTargets) == 0 {
+		f.Title = "The registration campaign includes nobody"
+		f.Admin = "The registration campaign is enabled but includes nobody."
+		f.Plain = "You are not being reminded to set up a passkey when you sign in."
 		f.Remediation = Remediation{
-			Description:  "Target passkeys (Fido2) for the same users and groups.",
-			GraphRequest: campaignPatch(map[string]any{"includeTargets": targets}),
+			Description:  "Include all users, targeting passkeys (Fido2); the campaign's exclusions stay. Narrow it to the groups being rolled out to if passkeys are not open to everyone yet.",
+			GraphRequest: e.campaignPatch(map[string]any{"includeTargets": []map[string]string{{"id": passkey.AllUsers, "targetType": "group", "targetedAuthenticationMethod": campaignFIDO2}}}),
 		}
-	} else {
-		f.Remediation.Description = "Include the groups being rolled out to, targeting Fido2."
+		return []Finding{f}
+	}
+	f.Title = fmt.Sprintf("The registration campaign nudges users to %s, not passkeys", strings.Join(sortedUnique(other), ", "))
+	f.Admin = fmt.Sprintf("The registration campaign nudges its targets to register %s, not a passkey. Push notifications are not phishing-resistant; the campaign can target Fido2 instead.", strings.Join(sortedUnique(other), ", "))
+	f.Remediation = Remediation{
+		Description:  "Target passkeys (Fido2) for the same users and groups.",
+		GraphRequest: e.campaignPatch(map[string]any{"includeTargets": e.campaignIncludes(campaignFIDO2)}),
 	}
 	return []Finding{f}
 }
@@ -214,11 +229,42 @@ func checkCampaignSnooze(e *env, c *Check) []Finding {
 		return nil
 	}
 	f := c.finding("")
+	f.Title = "Users can snooze the registration campaign forever"
 	f.Admin = fmt.Sprintf("enforceRegistrationAfterAllowedSnoozes is false: users can snooze the campaign (every %s) forever.", count(camp.SnoozeDurationInDays, "day", "days"))
 	f.Plain = "You can keep postponing the passkey set-up indefinitely."
 	f.Remediation = Remediation{
 		Description:  "Require registration after the allowed snoozes (Graph's default).",
-		GraphRequest: campaignPatch(map[string]any{"enforceRegistrationAfterAllowedSnoozes": true}),
+		GraphRequest: e.campaignPatch(map[string]any{"enforceRegistrationAfterAllowedSnoozes": true}),
+	}
+	return []Finding{f}
+}
+
+// MaxCampaignSnoozeDays is the longest snoozeDurationInDays readiness
+// accepts (EIDSCA.AG12, which gives no recommended value). Graph allows 0
+// to 14 days; with enforceRegistrationAfterAllowedSnoozes true (Graph's
+// default) a user must register after three snoozes, so one day brings
+// registration within about three days, while 14 lets a user put it off for
+// six weeks. 0, a prompt at every MFA sign-in, also passes.
+const MaxCampaignSnoozeDays = 1
+
+func checkCampaignSnoozeDays(e *env, c *Check) []Finding {
+	camp := e.s.AuthenticationMethodsPolicy.Campaign()
+	if camp == nil || camp.State != "enabled" || camp.SnoozeDurationInDays <= MaxCampaignSnoozeDays {
+		return nil
+	}
+	f := c.finding("")
+	days := count(camp.SnoozeDurationInDays, "day", "days")
+	f.Title = "Users can snooze the registration campaign for " + days + " at a time"
+	f.Admin = fmt.Sprintf("snoozeDurationInDays is %d: a user who selects \"Not now\" is asked again only after %s", camp.SnoozeDurationInDays, days)
+	if camp.EnforceRegistrationAfterAllowedSnoozes == nil || *camp.EnforceRegistrationAfterAllowedSnoozes {
+		f.Admin += fmt.Sprintf(", so three snoozes put registration off for %s.", count(3*camp.SnoozeDurationInDays, "day", "days"))
+	} else {
+		f.Admin += ", and forever (KT-CAMP-003)."
+	}
+	f.Plain = "You can postpone setting up a passkey for days at a time."
+	f.Remediation = Remediation{
+		Description:  fmt.Sprintf("Lower snoozeDurationInDays to %d: users who snooze three times then register within about three days.", MaxCampaignSnoozeDays),
+		GraphRequest: e.campaignPatch(map[string]any{"snoozeDurationInDays": MaxCampaignSnoozeDays}),
 	}
 	return []Finding{f}
 }
@@ -231,16 +277,7 @@ type rawTargets struct {
 }
 
 func checkMissingGroups(e *env, c *Check) []Finding {
-	missing := func(t target) bool {
-		if t.ID == "" || t.ID == passkey.AllUsers || t.TargetType == "user" {
-			return false
-		}
-		if _, ok := e.s.GroupByID(t.ID); ok {
-			return false
-		}
-		_, isUser := e.s.UserByID(t.ID)
-		return !isUser
-	}
+	missing := e.missingGroup
 	var out []Finding
 	policy := e.s.AuthenticationMethodsPolicy
 	for i := range policy.MethodConfigurations {
@@ -268,11 +305,22 @@ func checkMissingGroups(e *env, c *Check) []Finding {
 		}
 		f := c.finding(conf.ID)
 		f.Groups = sortedUnique(gone)
+		f.Title = fmt.Sprintf("The %s method configuration targets %s that no longer %s", conf.ID, count(len(f.Groups), "group", "groups"), verb(len(f.Groups), "exists", "exist"))
 		f.Admin = fmt.Sprintf("The %s method configuration targets %s that no longer %s (%s). The target does nothing, and a new group that reuses the id, or a restore of the deleted one, silently changes who may use the method.", conf.ID, count(len(f.Groups), "group", "groups"), verb(len(f.Groups), "exists", "exist"), strings.Join(f.Groups, ", "))
 		f.Plain = "A sign-in setting points at a group that was deleted."
 		f.Remediation = Remediation{
 			Description:  "Remove the targets (or point them at the group that replaced the deleted one).",
 			GraphRequest: configPatch(conf.ID, conf.ODataType, map[string]any{"includeTargets": inc, "excludeTargets": exc}),
+		}
+		if conf.ID == configFIDO2 {
+			// The passkey model's copy, so that no other invalid reference
+			// (a profile that does not exist) is sent back either.
+			f.Remediation.GraphRequest = nil
+			if x := e.newFIDO2Fix(); x != nil {
+				f.Remediation.GraphRequest = x.patchMembers("includeTargets", "excludeTargets")
+				x.targets = true
+				f.Remediation.Description += x.cleanedNote()
+			}
 		}
 		out = append(out, f)
 	}
@@ -291,9 +339,13 @@ func checkMissingGroups(e *env, c *Check) []Finding {
 		if len(gone) > 0 {
 			f := c.finding("registrationCampaign")
 			f.Groups = sortedUnique(gone)
+			f.Title = fmt.Sprintf("The registration campaign targets %s that no longer %s", count(len(f.Groups), "group", "groups"), verb(len(f.Groups), "exists", "exist"))
 			f.Admin = fmt.Sprintf("The registration campaign targets %s that no longer %s (%s).", count(len(f.Groups), "group", "groups"), verb(len(f.Groups), "exists", "exist"), strings.Join(f.Groups, ", "))
 			f.Plain = "A sign-in setting points at a group that was deleted."
-			f.Remediation.Description = "Remove the targets from the registration campaign."
+			f.Remediation = Remediation{
+				Description:  "Remove the targets from the registration campaign; the rest of the campaign is sent as it is.",
+				GraphRequest: e.campaignPatch(nil),
+			}
 			out = append(out, f)
 		}
 	}
@@ -326,6 +378,11 @@ func checkBootstrapDeadlock(e *env, c *Check) []Finding {
 		}
 		f := c.finding(cap.ID)
 		f.Users = upns(stuck)
+		name := cap.DisplayName
+		if name == "" {
+			name = cap.ID
+		}
+		f.Title = fmt.Sprintf("%q locks out %s who cannot register a passkey yet", name, count(len(stuck), "user", "users"))
 		for _, g := range cap.Users.IncludeGroups {
 			if slices.ContainsFunc(stuck, func(p *person) bool { return p.inGroup(g) }) {
 				f.Groups = append(f.Groups, e.groupName(g))

@@ -4,11 +4,15 @@
 //
 // The checklist is data: Checks lists every check with its stable id
 // ("KT-FIDO2-004"), its severity, the Maester checks it corresponds to
-// (EIDSCA.AF01…AF06, AT01…AT07, AG08…AG12, MT.1067) and its title. Maester
-// reads the tenant-wide switches; readiness goes further — passkey profiles,
-// each privileged role holder, each registered passkey, each Conditional
-// Access policy — and names exactly the users (by userPrincipalName) and
-// groups (by displayName) a finding is about.
+// (EIDSCA.AF01…AF06, AT01…AT07, AG08…AG10, AG12, MT.1067) and its goal as a
+// title; a finding's own title states the problem it found. EIDSCA maps each
+// of those ids to the setting it reads and the value readiness recommends —
+// Maester's where it gives one, keytier's with its reason where it does not
+// (AT03–AT07, AG08–AG10, AG12). Maester reads the tenant-wide switches;
+// readiness goes further — passkey profiles, each privileged role holder,
+// each registered passkey, each Conditional Access policy — and names
+// exactly the users (by userPrincipalName) and groups (by displayName) a
+// finding is about.
 //
 // Run is the entry point:
 //
@@ -17,8 +21,8 @@
 //	r := readiness.Run(s, readiness.Options{})
 //	for _, f := range r.Findings {
 //		fmt.Println(f.Severity, f.Check, f.Title, len(f.Users))
-//		if g := f.Remediation.GraphRequest; g != nil {
-//			fmt.Println(g.Method, g.URL, string(g.Body)) // the PATCH that fixes it
+//		for _, g := range f.Remediation.GraphRequests {
+//			fmt.Println(g.Method, g.URL, string(g.Body)) // the calls that fix it, in order
 //		}
 //	}
 //
@@ -36,4 +40,12 @@
 //     classified with assurance.Classify (see classifier.classify and
 //     passkeyEvidence for the mapping).
 //   - Break-glass accounts: see Options.BreakGlass and isBreakGlass.
+//   - The passkey policy is read strictly but audited even when it does not
+//     validate: KT-FIDO2-000 reports each problem, the other checks read
+//     it as written, and no fix sends back a reference to nothing
+//     (policyfix.go).
+//   - A fix is written as Graph calls only when keytier can show it fixes
+//     the finding and changes nothing else it can see (fido2Fix.sound,
+//     membershipChangeSafe); otherwise Remediation.Description says what
+//     the administrator must decide.
 package readiness

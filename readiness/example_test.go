@@ -28,8 +28,19 @@ func ExampleChecks() {
 		fmt.Println(c.ID, c.Severity, c.EIDSCA)
 	}
 	// Output:
+	// KT-FIDO2-000 high []
 	// KT-FIDO2-001 critical [EIDSCA.AF01]
 	// KT-FIDO2-002 high [EIDSCA.AF02]
 	// KT-FIDO2-003 medium []
-	// KT-FIDO2-004 critical [EIDSCA.AF03 EIDSCA.AF04 EIDSCA.AF05 EIDSCA.AF06]
+}
+
+func ExampleEIDSCA() {
+	for _, c := range readiness.EIDSCA() {
+		if c.ID == "EIDSCA.AT04" || c.ID == "EIDSCA.AG12" {
+			fmt.Printf("%s %s: Maester %q, keytier %s, checked by %v\n", c.ID, c.Setting, c.Maester, c.Recommended.Value, c.Checks)
+		}
+	}
+	// Output:
+	// EIDSCA.AG12 registrationEnforcement.authenticationMethodsRegistrationCampaign.snoozeDurationInDays: Maester "", keytier 1 (MaxCampaignSnoozeDays; 0 also passes), checked by [KT-CAMP-004]
+	// EIDSCA.AT04 defaultLength: Maester "", keytier 8 (KT-TAP-006 fails outside Graph's 8 to 48), checked by [KT-TAP-006]
 }

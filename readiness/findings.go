@@ -8,7 +8,8 @@ import (
 )
 
 // finding starts a finding of check c; subject ("" for tenant-wide) makes
-// the id unique when a check reports several objects.
+// the id unique when a check reports several objects. The check then sets
+// the finding's own Title, which states the problem.
 func (c *Check) finding(subject string) Finding {
 	id := c.ID
 	if subject != "" {
@@ -47,6 +48,13 @@ func patch(url string, members map[string]any) *GraphRequest {
 		panic("readiness: " + err.Error())
 	}
 	return &GraphRequest{Method: "PATCH", URL: url, Body: b}
+}
+
+// postJSON builds a POST request with a JSON body.
+func postJSON(url string, members map[string]any) *GraphRequest {
+	g := patch(url, members)
+	g.Method = "POST"
+	return g
 }
 
 // configPatch is a PATCH of a method configuration; Graph's examples send

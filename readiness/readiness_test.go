@@ -2,6 +2,7 @@ package readiness_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -112,6 +113,10 @@ func isSynced(m *graphadapter.Method) bool {
 // it. The demo tenant carries its deliberate problems; each case changes it
 // the way an administrator would.
 func TestChecks(t *testing.T) {
+	goals := map[string]string{}
+	for _, c := range readiness.Checks() {
+		goals[c.ID] = c.Title
+	}
 	for _, tc := range []struct {
 		check string
 		// fail and pass turn the demo tenant into one that fails or
@@ -123,6 +128,48 @@ func TestChecks(t *testing.T) {
 		// want inspects the failing tenant's findings.
 		want func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding)
 	}{
+		{check: "KT-FIDO2-000",
+			fail: makeInvalidPolicy,
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				byID := map[string]readiness.Finding{}
+				for _, f := range fs {
+					byID[f.ID] = f
+				}
+				ref := byID["KT-FIDO2-000/includeTargets.2.allowedPasskeyProfiles.1"]
+				assert.Equal(t, readiness.SeverityHigh, ref.Severity)
+				assert.Equal(t, "The passkey policy is invalid at includeTargets.2.allowedPasskeyProfiles.1", ref.Title)
+				assert.Contains(t, ref.Admin, missingProfileID)
+				assertRequests(t, ref, request{"PATCH", fido2URL, `{
+					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+					"includeTargets": [
+						{"targetType": "group", "id": "513269ac-7130-51f2-9406-79d7aa5fe348", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]},
+						{"targetType": "group", "id": "476994cd-a685-5ddd-b724-c44a7f2e5a7b", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]},
+						{"targetType": "group", "id": "199190b6-65a2-5e65-9b77-65941e2c9e64", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]},
+						{"targetType": "group", "id": "677fde31-f0cb-51c6-865d-4742fcaf3f94", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]}
+					]}`})
+
+				aaguid := byID["KT-FIDO2-000/passkeyProfiles.1.keyRestrictions.aaGuids.6"]
+				assert.Equal(t, readiness.SeverityHigh, aaguid.Severity)
+				assert.Contains(t, aaguid.Admin, `"not-a-guid"`)
+				require.NotNil(t, aaguid.Remediation.GraphRequest)
+				var body struct {
+					PasskeyProfiles []struct {
+						ID              string `json:"id"`
+						KeyRestrictions struct {
+							AAGUIDs []string `json:"aaGuids"`
+						} `json:"keyRestrictions"`
+					} `json:"passkeyProfiles"`
+				}
+				require.NoError(t, json.Unmarshal(aaguid.Remediation.GraphRequest.Body, &body))
+				require.Len(t, body.PasskeyProfiles, 3, "the collection is sent complete")
+				assert.Equal(t, []string{"2fc0579f-8113-47ea-b116-bb5a8db9202a", "ee882879-721c-4913-9775-3dfcce97072a", "c5ef55ff-ad9a-4b9f-b580-adebafe026d0", "d8522d9f-575b-4866-88a9-ba99fa02f35b", "77010bd7-212a-4fc9-b236-d2ca5e9d4084", "08987058-cadc-4b81-b6e1-30de50dcbe96"},
+					body.PasskeyProfiles[1].KeyRestrictions.AAGUIDs, "the allow list without the malformed entry, in its order")
+
+				warn := byID["KT-FIDO2-000/passkeyProfiles.2.passkeyTypes"]
+				assert.Equal(t, readiness.SeverityInfo, warn.Severity, "a warning")
+				assert.Contains(t, warn.Admin, "unknownFutureValue")
+				assert.Nil(t, warn.Remediation.GraphRequest)
+			}},
 		{check: "KT-FIDO2-001",
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {
 				editConfig(t, s, "Fido2", func(m map[string]any) { m["state"] = "disabled" })
@@ -149,6 +196,29 @@ func TestChecks(t *testing.T) {
 						delete(t.(map[string]any), "allowedPasskeyProfiles")
 					}
 				})
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				// The migration as Entra does it (a default profile with the
+				// legacy settings on every target), plus a device-bound,
+				// attested profile for the groups made only of privileged
+				// accounts, allowing the models they hold today. The target
+				// of the deleted group is left out.
+				assert.Equal(t, []string{"Admins", "Break Glass"}, fs[0].Groups)
+				assertRequests(t, fs[0], request{"PATCH", fido2URL, `{
+					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+					"defaultPasskeyProfile": "00000000-0000-0000-0000-000000000001",
+					"passkeyProfiles": [
+						{"id": "00000000-0000-0000-0000-000000000001", "name": "Default passkey profile", "passkeyTypes": "deviceBound", "attestationEnforcement": "disabled",
+						 "keyRestrictions": {"isEnforced": false, "enforcementType": "block", "aaGuids": []}},
+						{"id": "9f7d29ca-80f0-5179-af39-94e81524f093", "name": "Privileged accounts: device-bound, attested", "passkeyTypes": "deviceBound", "attestationEnforcement": "registrationOnly",
+						 "keyRestrictions": {"isEnforced": true, "enforcementType": "allow", "aaGuids": ["08987058-cadc-4b81-b6e1-30de50dcbe96", "2fc0579f-8113-47ea-b116-bb5a8db9202a", "77010bd7-212a-4fc9-b236-d2ca5e9d4084", "c5ef55ff-ad9a-4b9f-b580-adebafe026d0", "d8522d9f-575b-4866-88a9-ba99fa02f35b", "ee882879-721c-4913-9775-3dfcce97072a"]}}
+					],
+					"includeTargets": [
+						{"targetType": "group", "id": "513269ac-7130-51f2-9406-79d7aa5fe348", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["9f7d29ca-80f0-5179-af39-94e81524f093"]},
+						{"targetType": "group", "id": "476994cd-a685-5ddd-b724-c44a7f2e5a7b", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["9f7d29ca-80f0-5179-af39-94e81524f093"]},
+						{"targetType": "group", "id": "199190b6-65a2-5e65-9b77-65941e2c9e64", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["00000000-0000-0000-0000-000000000001"]},
+						{"targetType": "group", "id": "677fde31-f0cb-51c6-865d-4742fcaf3f94", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["00000000-0000-0000-0000-000000000001"]}
+					]}`})
 			}},
 		{check: "KT-FIDO2-004",
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -160,7 +230,19 @@ func TestChecks(t *testing.T) {
 				// own group still gets the device-bound profile.
 				want := slices.DeleteFunc(privilegedUPNs(s), func(u string) bool { return u == demo.BreakGlass1 || u == demo.BreakGlass2 })
 				assert.Equal(t, want, fs[0].Users)
-				assert.Equal(t, []string{"Break Glass"}, fs[0].Groups, "the group that carries the profile")
+				// Admins holds only privileged accounts, all of them: its
+				// target comes back with the existing device-bound profile.
+				// Break Glass carries the profile too, but joining it would
+				// exempt them from Conditional Access.
+				assert.Equal(t, []string{"Admins"}, fs[0].Groups)
+				assertRequests(t, fs[0], request{"PATCH", fido2URL, `{
+					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+					"includeTargets": [
+						{"targetType": "group", "id": "476994cd-a685-5ddd-b724-c44a7f2e5a7b", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]},
+						{"targetType": "group", "id": "199190b6-65a2-5e65-9b77-65941e2c9e64", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]},
+						{"targetType": "group", "id": "677fde31-f0cb-51c6-865d-4742fcaf3f94", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]},
+						{"targetType": "group", "id": "513269ac-7130-51f2-9406-79d7aa5fe348", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]}
+					]}`})
 			}},
 		{check: "KT-FIDO2-005",
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -168,6 +250,47 @@ func TestChecks(t *testing.T) {
 			},
 			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
 				assert.Empty(t, fs[0].Users, "tenant-wide: no synced profile at all")
+				assert.Equal(t, "No user can register a synced passkey", fs[0].Title)
+				// The policy has Entra's three profiles: the workforce
+				// profile, neither the default nor the privileged one, is
+				// changed back to admit synced passkeys; its targets stay.
+				assert.Equal(t, []string{"All Staff", "Contractors"}, fs[0].Groups)
+				assertRequests(t, fs[0], request{"PATCH", fido2URL, `{
+					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+					"passkeyProfiles": [
+						{"id": "00000000-0000-0000-0000-000000000001", "name": "Default passkey profile", "passkeyTypes": "deviceBound", "attestationEnforcement": "disabled",
+						 "keyRestrictions": {"isEnforced": false, "enforcementType": "allow", "aaGuids": []}},
+						{"id": "8d8b25bc-a475-5898-8462-5b433e87cd15", "name": "Privileged accounts: device-bound, attested", "passkeyTypes": "deviceBound", "attestationEnforcement": "registrationOnly",
+						 "keyRestrictions": {"isEnforced": true, "enforcementType": "allow", "aaGuids": ["2fc0579f-8113-47ea-b116-bb5a8db9202a", "ee882879-721c-4913-9775-3dfcce97072a", "c5ef55ff-ad9a-4b9f-b580-adebafe026d0", "d8522d9f-575b-4866-88a9-ba99fa02f35b", "77010bd7-212a-4fc9-b236-d2ca5e9d4084", "08987058-cadc-4b81-b6e1-30de50dcbe96"]}},
+						{"id": "4abb8dd7-2705-59dc-ba0d-3264ff54e881", "name": "Workforce: synced or device-bound", "passkeyTypes": "deviceBound,synced", "attestationEnforcement": "disabled",
+						 "keyRestrictions": {"isEnforced": false, "enforcementType": "allow", "aaGuids": []}}
+					]}`})
+			}},
+		{check: "KT-FIDO2-005",
+			fail: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "Fido2", func(m map[string]any) { fidoTargetsWithout(m, contractorsID) })
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				// The enabled contractors lose their only synced profile;
+				// Contractors has no privileged member, so its target comes
+				// back rather than anyone moving.
+				var want []string
+				for _, u := range s.MembersOf(contractorsID) {
+					if u.Enabled() {
+						want = append(want, u.UserPrincipalName)
+					}
+				}
+				slices.Sort(want)
+				assert.Equal(t, want, fs[0].Users)
+				assert.Equal(t, []string{"Contractors"}, fs[0].Groups)
+				assertRequests(t, fs[0], request{"PATCH", fido2URL, `{
+					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+					"includeTargets": [
+						{"targetType": "group", "id": "513269ac-7130-51f2-9406-79d7aa5fe348", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]},
+						{"targetType": "group", "id": "476994cd-a685-5ddd-b724-c44a7f2e5a7b", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]},
+						{"targetType": "group", "id": "199190b6-65a2-5e65-9b77-65941e2c9e64", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]},
+						{"targetType": "group", "id": "677fde31-f0cb-51c6-865d-4742fcaf3f94", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]}
+					]}`})
 			}},
 		{check: "KT-PRIV-001",
 			pass: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -177,6 +300,18 @@ func TestChecks(t *testing.T) {
 				assert.Contains(t, fs[0].Users, demo.GlobalAdminSyncedPasskey)
 				assert.NotContains(t, fs[0].Users, demo.BreakGlass1, "only in the break-glass group's device-bound scope")
 				assert.Equal(t, []string{"All Staff"}, fs[0].Groups)
+				assert.Equal(t, fmt.Sprintf("%d privileged users can register a synced passkey", len(fs[0].Users)), fs[0].Title)
+				// One DELETE per membership of All Staff, by UPN: All
+				// Staff grants no role and no Conditional Access policy or
+				// other method depends on it, and Admins keeps their
+				// device-bound profile.
+				var want []request
+				for _, upn := range fs[0].Users {
+					u, ok := s.UserByUPN(upn)
+					require.True(t, ok)
+					want = append(want, request{"DELETE", graph + "/groups/" + allStaffID + "/members/" + u.ID + "/$ref", ""})
+				}
+				assertRequests(t, fs[0], want...)
 			}},
 		{check: "KT-PRIV-002",
 			pass: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -233,6 +368,27 @@ func TestChecks(t *testing.T) {
 				assert.Contains(t, fs[0].Users, demo.SecurityAdminSMSOnly)
 				assert.NotContains(t, fs[0].Users, demo.BreakGlass1)
 			}},
+		{check: "KT-TAP-006",
+			fail: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "TemporaryAccessPass", func(m map[string]any) { m["defaultLength"] = 6 })
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				assert.Equal(t, []string{"EIDSCA.AT04"}, fs[0].EIDSCA)
+				assert.Equal(t, readiness.SeverityMedium, fs[0].Severity)
+				assert.Equal(t, "Temporary Access Passes are 6 characters long", fs[0].Title)
+				assertRequests(t, fs[0], request{"PATCH", graph + "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass",
+					`{"@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration", "defaultLength": 8}`})
+			}},
+		{check: "KT-TAP-006",
+			fail: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "TemporaryAccessPass", func(m map[string]any) { m["defaultLength"] = 64 })
+			},
+			pass: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "TemporaryAccessPass", func(m map[string]any) { m["defaultLength"] = 48 })
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				assert.Equal(t, readiness.SeverityLow, fs[0].Severity)
+			}},
 		{check: "KT-TAP-001",
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {
 				editConfig(t, s, "TemporaryAccessPass", func(m map[string]any) { m["state"] = "disabled" })
@@ -255,6 +411,12 @@ func TestChecks(t *testing.T) {
 				editConfig(t, s, "TemporaryAccessPass", func(m map[string]any) {
 					m["includeTargets"] = []any{map[string]any{"targetType": "group", "id": nh, "isRegistrationRequired": false}}
 				})
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				assert.Equal(t, []string{"New Hires"}, fs[0].Groups, "the onboarding group, by name")
+				assertRequests(t, fs[0], request{"PATCH", graph + "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass", `{
+					"@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
+					"includeTargets": [{"id": "2088c2d8-f46c-5b32-b391-353da9a635d9", "targetType": "group", "isRegistrationRequired": false}]}`})
 			}},
 		{check: "KT-TAP-005",
 			pass: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -276,11 +438,47 @@ func TestChecks(t *testing.T) {
 		{check: "KT-CAMP-002",
 			pass: func(t *testing.T, s *graphadapter.Snapshot) {
 				s.AuthenticationMethodsPolicy.Campaign().IncludeTargets[0].TargetedAuthenticationMethod = "Fido2"
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				// The whole campaign, its target switched to Fido2.
+				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, `[{"id": "all_users", "targetType": "group", "targetedAuthenticationMethod": "Fido2"}]`)})
+			}},
+		{check: "KT-CAMP-002",
+			fail: func(t *testing.T, s *graphadapter.Snapshot) {
+				s.AuthenticationMethodsPolicy.Campaign().IncludeTargets = nil
+			},
+			pass: func(t *testing.T, s *graphadapter.Snapshot) {
+				s.AuthenticationMethodsPolicy.Campaign().IncludeTargets[0].TargetedAuthenticationMethod = "Fido2"
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				assert.Equal(t, "The registration campaign includes nobody", fs[0].Title)
+				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, `[{"id": "all_users", "targetType": "group", "targetedAuthenticationMethod": "Fido2"}]`)})
 			}},
 		{check: "KT-CAMP-003",
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {
 				no := false
 				s.AuthenticationMethodsPolicy.Campaign().EnforceRegistrationAfterAllowedSnoozes = &no
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				assert.Empty(t, fs[0].EIDSCA, "EIDSCA.AG12 is the snooze length, KT-CAMP-004")
+				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, authenticatorTarget)})
+			}},
+		{check: "KT-CAMP-004",
+			fail: func(t *testing.T, s *graphadapter.Snapshot) {
+				s.AuthenticationMethodsPolicy.Campaign().SnoozeDurationInDays = 7
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				assert.Equal(t, []string{"EIDSCA.AG12"}, fs[0].EIDSCA)
+				assert.Equal(t, "Users can snooze the registration campaign for 7 days at a time", fs[0].Title)
+				assert.Contains(t, fs[0].Admin, "21 days")
+				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, authenticatorTarget)})
+			}},
+		{check: "KT-CAMP-004", // 0 prompts at every MFA sign-in: stricter, passes
+			fail: func(t *testing.T, s *graphadapter.Snapshot) {
+				s.AuthenticationMethodsPolicy.Campaign().SnoozeDurationInDays = 2
+			},
+			pass: func(t *testing.T, s *graphadapter.Snapshot) {
+				s.AuthenticationMethodsPolicy.Campaign().SnoozeDurationInDays = 0
 			}},
 		{check: "KT-REF-001",
 			pass: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -290,9 +488,31 @@ func TestChecks(t *testing.T) {
 				require.Len(t, fs, 1)
 				assert.Equal(t, "KT-REF-001/Fido2", fs[0].ID)
 				assert.Equal(t, []string{demo.MissingGroupID}, fs[0].Groups)
-				body := string(fs[0].Remediation.GraphRequest.Body)
-				assert.NotContains(t, body, demo.MissingGroupID)
-				assert.Contains(t, body, groupID(t, s, "Admins"), "the other targets stay")
+				assert.Equal(t, "The Fido2 method configuration targets 1 group that no longer exists", fs[0].Title)
+				assertRequests(t, fs[0], request{"PATCH", fido2URL, `{
+					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+					"includeTargets": [
+						{"targetType": "group", "id": "513269ac-7130-51f2-9406-79d7aa5fe348", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]},
+						{"targetType": "group", "id": "476994cd-a685-5ddd-b724-c44a7f2e5a7b", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]},
+						{"targetType": "group", "id": "199190b6-65a2-5e65-9b77-65941e2c9e64", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]},
+						{"targetType": "group", "id": "677fde31-f0cb-51c6-865d-4742fcaf3f94", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]}
+					],
+					"excludeTargets": []}`})
+			}},
+		{check: "KT-REF-001", // the registration campaign's part
+			fail: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "Fido2", func(m map[string]any) { fidoTargetsWithout(m, demo.MissingGroupID) })
+				camp := s.AuthenticationMethodsPolicy.Campaign()
+				camp.ExcludeTargets = append(camp.ExcludeTargets, graphadapter.ExcludeTarget{ID: demo.MissingGroupID, TargetType: "group"})
+			},
+			pass: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "Fido2", func(m map[string]any) { fidoTargetsWithout(m, demo.MissingGroupID) })
+			},
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				require.Len(t, fs, 1)
+				assert.Equal(t, "KT-REF-001/registrationCampaign", fs[0].ID)
+				assert.Equal(t, "The registration campaign targets 1 group that no longer exists", fs[0].Title)
+				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, authenticatorTarget)})
 			}},
 		{check: "KT-CA-001",
 			pass: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -329,6 +549,9 @@ func TestChecks(t *testing.T) {
 				assert.NotEmpty(t, f.Admin)
 				assert.NotEmpty(t, f.Plain)
 				assert.NotEmpty(t, f.Remediation.Description)
+				// A finding states the problem, not the check's goal.
+				assert.NotEmpty(t, f.Title)
+				assert.NotEqual(t, goals[f.Check], f.Title, f.ID)
 			}
 			if tc.want != nil {
 				tc.want(t, failing, fs)
@@ -351,7 +574,7 @@ func TestChecks(t *testing.T) {
 
 func TestEveryCheckTested(t *testing.T) {
 	// The table above names each check; a new check without cases fails here.
-	src := []string{"KT-FIDO2-001", "KT-FIDO2-002", "KT-FIDO2-003", "KT-FIDO2-004", "KT-FIDO2-005", "KT-PRIV-001", "KT-PRIV-002", "KT-BG-001", "KT-WEAK-001", "KT-USER-001", "KT-TAP-001", "KT-TAP-002", "KT-TAP-003", "KT-TAP-004", "KT-TAP-005", "KT-CAMP-001", "KT-CAMP-002", "KT-CAMP-003", "KT-REF-001", "KT-CA-001"}
+	src := []string{"KT-FIDO2-000", "KT-FIDO2-001", "KT-FIDO2-002", "KT-FIDO2-003", "KT-FIDO2-004", "KT-FIDO2-005", "KT-PRIV-001", "KT-PRIV-002", "KT-BG-001", "KT-WEAK-001", "KT-USER-001", "KT-TAP-001", "KT-TAP-002", "KT-TAP-003", "KT-TAP-006", "KT-TAP-004", "KT-TAP-005", "KT-CAMP-001", "KT-CAMP-002", "KT-CAMP-003", "KT-CAMP-004", "KT-REF-001", "KT-CA-001"}
 	var ids []string
 	for _, c := range readiness.Checks() {
 		ids = append(ids, c.ID)
@@ -436,7 +659,13 @@ func TestReportJSONContract(t *testing.T) {
 	assert.ElementsMatch(t, []string{"tenant", "capturedAt", "summary", "findings"}, keys(top))
 	var sum map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(top["summary"], &sum))
-	assert.ElementsMatch(t, []string{"users", "byAAL", "noPhishingResistantMethod", "passwordlessCoverage"}, keys(sum))
+	assert.ElementsMatch(t, []string{"users", "byAAL", "noPhishingResistantMethod", "passwordlessCoverage", "groups"}, keys(sum))
+	var groups []map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(sum["groups"], &groups))
+	require.NotEmpty(t, groups)
+	for _, g := range groups {
+		assert.ElementsMatch(t, []string{"id", "displayName", "users", "byAAL", "noPhishingResistantMethod", "passwordlessCoverage"}, keys(g))
+	}
 	var fs []map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(top["findings"], &fs))
 	for _, f := range fs {
@@ -444,7 +673,57 @@ func TestReportJSONContract(t *testing.T) {
 		for _, k := range []string{"eidsca", "users", "groups"} {
 			assert.NotEqual(t, "null", string(f[k]), "%s is an array", k)
 		}
+		var rem map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(f["remediation"], &rem))
+		assert.ElementsMatch(t, []string{"description", "graphRequest", "graphRequests"}, keys(rem))
+		var reqs []json.RawMessage
+		require.NoError(t, json.Unmarshal(rem["graphRequests"], &reqs), "graphRequests is an array")
+		require.NotNil(t, reqs, "graphRequests is an array, never null")
+		if len(reqs) == 0 {
+			assert.Equal(t, "null", string(rem["graphRequest"]))
+		} else {
+			assert.JSONEq(t, string(reqs[0]), string(rem["graphRequest"]), "graphRequest is the first of graphRequests")
+		}
 	}
+}
+
+// TestReportJSONGroups: summary.groups carries the per-group figures.
+func TestReportJSONGroups(t *testing.T) {
+	s := demo.Snapshot()
+	b, err := json.Marshal(readiness.Run(s, readiness.Options{}))
+	require.NoError(t, err)
+	var r struct {
+		Summary struct {
+			Groups []struct {
+				ID                        string          `json:"id"`
+				DisplayName               string          `json:"displayName"`
+				Users                     int             `json:"users"`
+				ByAAL                     readiness.Tiers `json:"byAAL"`
+				NoPhishingResistantMethod int             `json:"noPhishingResistantMethod"`
+				PasswordlessCoverage      float64         `json:"passwordlessCoverage"`
+			} `json:"groups"`
+		} `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal(b, &r))
+	require.Len(t, r.Summary.Groups, len(s.Groups))
+	for i, g := range r.Summary.Groups {
+		assert.Equal(t, s.Groups[i].ID, g.ID, "snapshot order")
+		assert.Equal(t, s.Groups[i].DisplayName, g.DisplayName)
+		assert.Equal(t, g.Users, g.ByAAL.AAL3+g.ByAAL.AAL2+g.ByAAL.AAL1+g.ByAAL.None)
+		if g.DisplayName == "Break Glass" {
+			assert.Equal(t, 2, g.Users)
+			assert.Equal(t, readiness.Tiers{AAL3: 2}, g.ByAAL)
+			assert.Zero(t, g.NoPhishingResistantMethod)
+			assert.Equal(t, 1.0, g.PasswordlessCoverage)
+		}
+	}
+
+	empty := demo.Snapshot()
+	empty.Groups = nil
+	require.NoError(t, empty.Check())
+	b, err = json.Marshal(readiness.Run(empty, readiness.Options{}).Summary)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"groups":[]`, "an array, never null")
 }
 
 func keys(m map[string]json.RawMessage) []string {

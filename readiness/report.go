@@ -73,11 +73,54 @@ type Finding struct {
 // Remediation says how to fix a finding.
 type Remediation struct {
 	Description string `json:"description"`
-	// GraphRequest is the Microsoft Graph call that fixes the finding, when
-	// one call can: for a policy, the PATCH with its new members. Nil when
-	// the fix needs a decision only an administrator can take (which group
-	// to create, which user to move), which Description then spells out.
+	// GraphRequest is the first Microsoft Graph call of the fix: for a
+	// policy, the PATCH with its new members. Nil when the fix needs a
+	// decision only an administrator can take (which group to create, which
+	// account to split), which Description then spells out, or when
+	// keytier cannot show that the calls it could write fix the finding
+	// without changing what else the tenant enforces.
 	GraphRequest *GraphRequest `json:"graphRequest"`
+	// GraphRequests is every call of the fix, in the order to send them;
+	// GraphRequest is its first element. A fix takes several calls when it
+	// changes several objects or when Graph limits one call: adding members
+	// to a group takes one PATCH per MaxMembersPerRequest members. Empty,
+	// never null, when GraphRequest is nil. It was added to the JSON
+	// contract beside graphRequest, which keeps its name and meaning.
+	GraphRequests []GraphRequest `json:"graphRequests"`
+}
+
+// Requests returns the fix's calls: GraphRequests, or GraphRequest alone
+// in a Remediation built without GraphRequests (Run fills both).
+func (r Remediation) Requests() []GraphRequest {
+	if len(r.GraphRequests) == 0 && r.GraphRequest != nil {
+		return []GraphRequest{*r.GraphRequest}
+	}
+	return r.GraphRequests
+}
+
+// setRequests makes reqs (nil entries skipped) the fix's calls.
+func (r *Remediation) setRequests(reqs ...*GraphRequest) {
+	r.GraphRequest, r.GraphRequests = nil, nil
+	for _, g := range reqs {
+		if g != nil {
+			r.GraphRequests = append(r.GraphRequests, *g)
+		}
+	}
+	r.normalize()
+}
+
+// normalize keeps GraphRequest and GraphRequests in step for checks that
+// set only GraphRequest, and makes GraphRequests an array in JSON.
+func (r *Remediation) normalize() {
+	switch {
+	case len(r.GraphRequests) > 0:
+		r.GraphRequest = &r.GraphRequests[0]
+	case r.GraphRequest != nil:
+		r.GraphRequests = []GraphRequest{*r.GraphRequest}
+		r.GraphRequest = &r.GraphRequests[0]
+	default:
+		r.GraphRequests = []GraphRequest{}
+	}
 }
 
 // GraphRequest is one Microsoft Graph call.
@@ -121,18 +164,20 @@ type Summary struct {
 	// places, holding a phishing-resistant passwordless method: a passkey,
 	// Windows Hello for Business or a macOS platform credential.
 	PasswordlessCoverage float64 `json:"passwordlessCoverage"`
-	// Groups are the same figures per group, in snapshot order.
-	Groups []GroupSummary `json:"-"`
+	// Groups are the same figures per group, in snapshot order (JSON
+	// summary.groups: an array, empty when the snapshot has no groups).
+	Groups []GroupSummary `json:"groups"`
 }
 
-// GroupSummary holds one group's figures.
+// GroupSummary holds one group's figures, over its enabled members as for
+// the tenant.
 type GroupSummary struct {
-	ID                        string
-	DisplayName               string
-	Users                     int
-	ByAAL                     Tiers
-	NoPhishingResistantMethod int
-	PasswordlessCoverage      float64
+	ID                        string  `json:"id"`
+	DisplayName               string  `json:"displayName"`
+	Users                     int     `json:"users"`
+	ByAAL                     Tiers   `json:"byAAL"`
+	NoPhishingResistantMethod int     `json:"noPhishingResistantMethod"`
+	PasswordlessCoverage      float64 `json:"passwordlessCoverage"`
 }
 
 // Tiers counts users per assurance level.

@@ -30,6 +30,9 @@ func Run(s *graphadapter.Snapshot, opts Options) Report {
 		if len(fs) == 0 {
 			r.Passed = append(r.Passed, c.ID)
 		}
+		for i := range fs {
+			fs[i].Remediation.normalize()
+		}
 		r.Findings = append(r.Findings, fs...)
 	}
 	sort.SliceStable(r.Findings, func(i, j int) bool {
@@ -46,7 +49,7 @@ func Run(s *graphadapter.Snapshot, opts Options) Report {
 }
 
 func (e *env) summary() Summary {
-	var sum Summary
+	sum := Summary{Groups: make([]GroupSummary, 0, len(e.s.Groups))}
 	passwordless := 0
 	for _, p := range e.users {
 		sum.Users++

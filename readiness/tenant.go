@@ -3,6 +3,7 @@ package readiness
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -39,13 +40,18 @@ type env struct {
 	users []*person // enabled users, in snapshot order
 	byID  map[string]*person
 
-	fido2      *passkey.FIDO2Policy // nil: no readable Fido2 configuration
-	fido2Conf  *graphadapter.MethodConfiguration
-	tapPolicy  *tap.Policy // nil: no readable TemporaryAccessPass configuration
-	tapConf    *graphadapter.MethodConfiguration
-	targets    map[string]methodTargets // by configuration id
-	breakGlass []*person
-	strengths  map[string][]string // authentication strength id → allowedCombinations
+	fido2     *passkey.FIDO2Policy // nil: no readable Fido2 configuration
+	fido2Conf *graphadapter.MethodConfiguration
+	// fido2Problems are what reading and validating the Fido2
+	// configuration found (KT-FIDO2-000), errors and warnings in document
+	// order; a configuration that could not be read has one error and a
+	// nil fido2.
+	fido2Problems []*passkey.PolicyError
+	tapPolicy     *tap.Policy // nil: no readable TemporaryAccessPass configuration
+	tapConf       *graphadapter.MethodConfiguration
+	targets       map[string]methodTargets // by configuration id
+	breakGlass    []*person
+	strengths     map[string][]string // authentication strength id → allowedCombinations
 }
 
 // person is an enabled user with what the checks ask about them.
@@ -128,7 +134,7 @@ func newEnv(s *graphadapter.Snapshot, opts Options) *env {
 		}
 		if c, ok := p.MethodConfiguration(configFIDO2); ok {
 			e.fido2Conf = c
-			e.fido2 = readFIDO2(c.Raw)
+			e.fido2, e.fido2Problems = readFIDO2(c.Raw)
 		}
 		if c, ok := p.MethodConfiguration(configTAP); ok {
 			e.tapConf = c
@@ -165,18 +171,35 @@ func newEnv(s *graphadapter.Snapshot, opts Options) *env {
 	return e
 }
 
-// readFIDO2 reads the FIDO2 configuration strictly and, when it does not
-// validate, without validation, so that an imperfect policy is still
-// audited (its problems are Validate's to report).
-func readFIDO2(raw []byte) *passkey.FIDO2Policy {
-	if p, err := passkey.ParseFIDO2Policy(raw); err == nil {
-		return p
-	}
+// readFIDO2 reads the FIDO2 configuration strictly (member names, types,
+// duplicates, limits) and validates it apart, so that a policy that does
+// not validate is still audited by every other check while KT-FIDO2-000
+// reports each of its problems. When it cannot be read at all, the policy
+// is nil and the one problem says why.
+func readFIDO2(raw []byte) (*passkey.FIDO2Policy, []*passkey.PolicyError) {
 	var p passkey.FIDO2Policy
-	if p.UnmarshalJSON(raw) != nil {
-		return nil
+	if err := p.UnmarshalJSON(raw); err != nil {
+		var pe *passkey.PolicyError
+		if !errors.As(err, &pe) {
+			pe = &passkey.PolicyError{Reason: err.Error()}
+		}
+		return nil, []*passkey.PolicyError{pe}
 	}
-	return &p
+	return &p, p.Validate()
+}
+
+// missingGroup reports whether a method policy target names a group the
+// snapshot does not hold (MT.1067): not all_users, not a user target, and
+// not the id of a user either (older tenants target users).
+func (e *env) missingGroup(t target) bool {
+	if t.ID == "" || t.ID == passkey.AllUsers || t.TargetType == "user" {
+		return false
+	}
+	if _, ok := e.s.GroupByID(t.ID); ok {
+		return false
+	}
+	_, isUser := e.s.UserByID(t.ID)
+	return !isUser
 }
 
 // privileged returns the enabled privileged users, in snapshot order.

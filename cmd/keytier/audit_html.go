@@ -52,7 +52,8 @@ type htmlFinding struct {
 	SevLabel string
 	// OpenUsers: the user list starts expanded when it is short.
 	OpenUsers bool
-	Request   string
+	// Requests are the fix's Graph calls as HTTP messages, in order.
+	Requests []string
 }
 
 type htmlCheck struct{ ID, Title string }
@@ -124,8 +125,8 @@ func newAuditPage(r readiness.Report) auditPage {
 			SevLabel:  strings.ToUpper(string(f.Severity)),
 			OpenUsers: len(f.Users) <= maxListed,
 		}
-		if g := f.Remediation.GraphRequest; g != nil {
-			hf.Request = graphRequestText(g)
+		for _, g := range f.Remediation.Requests() {
+			hf.Requests = append(hf.Requests, graphRequestText(&g))
 		}
 		p.Findings = append(p.Findings, hf)
 	}
@@ -479,7 +480,10 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 <p>{{.Admin}}</p>
 <blockquote><strong>For users:</strong> {{.Plain}}</blockquote>
 <p><strong>Fix:</strong> {{.Remediation.Description}}</p>
-{{- with .Request}}
+{{- if gt (len .Requests) 1}}
+<p class="meta">{{len .Requests}} requests, in order:</p>
+{{- end}}
+{{- range .Requests}}
 <pre><code>{{.}}</code></pre>
 {{- end}}
 </article>

@@ -74,8 +74,13 @@ func renderAuditText(w io.Writer, r readiness.Report) error {
 		fmt.Fprintf(w, "  %s\n", f.Admin)
 		fmt.Fprintf(w, "  For users: %s\n", f.Plain)
 		fmt.Fprintf(w, "  Fix: %s\n", f.Remediation.Description)
-		if g := f.Remediation.GraphRequest; g != nil {
-			fmt.Fprintf(w, "    %s %s\n", g.Method, g.URL)
+		reqs := f.Remediation.Requests()
+		for i, g := range reqs {
+			if len(reqs) > 1 {
+				fmt.Fprintf(w, "    (%d/%d) %s %s\n", i+1, len(reqs), g.Method, g.URL)
+			} else {
+				fmt.Fprintf(w, "    %s %s\n", g.Method, g.URL)
+			}
 			if len(g.Body) > 0 {
 				fmt.Fprintf(w, "    %s\n", g.Body)
 			}
@@ -117,7 +122,11 @@ func renderAuditMarkdown(w io.Writer, r readiness.Report) error {
 			fmt.Fprintf(w, "- Groups: %s\n", strings.Join(f.Groups, ", "))
 		}
 		fmt.Fprintf(w, "\n%s\n\n> %s\n\n**Fix:** %s\n", f.Admin, f.Plain, f.Remediation.Description)
-		if g := f.Remediation.GraphRequest; g != nil {
+		reqs := f.Remediation.Requests()
+		if len(reqs) > 1 {
+			fmt.Fprintf(w, "\n%d requests, in order:\n", len(reqs))
+		}
+		for _, g := range reqs {
 			fmt.Fprintf(w, "\n```http\n%s %s\n", g.Method, g.URL)
 			if len(g.Body) > 0 {
 				fmt.Fprintf(w, "Content-Type: application/json\n\n%s\n", g.Body)

@@ -31,6 +31,19 @@ type auditReport struct {
 		} `json:"byAAL"`
 		NoPhishingResistantMethod int     `json:"noPhishingResistantMethod"`
 		PasswordlessCoverage      float64 `json:"passwordlessCoverage"`
+		Groups                    []struct {
+			ID          string `json:"id"`
+			DisplayName string `json:"displayName"`
+			Users       int    `json:"users"`
+			ByAAL       struct {
+				AAL3 int `json:"AAL3"`
+				AAL2 int `json:"AAL2"`
+				AAL1 int `json:"AAL1"`
+				None int `json:"none"`
+			} `json:"byAAL"`
+			NoPhishingResistantMethod int     `json:"noPhishingResistantMethod"`
+			PasswordlessCoverage      float64 `json:"passwordlessCoverage"`
+		} `json:"groups"`
 	} `json:"summary"`
 	Findings []struct {
 		ID          string   `json:"id"`
@@ -43,14 +56,17 @@ type auditReport struct {
 		Admin       string   `json:"admin"`
 		Plain       string   `json:"plain"`
 		Remediation struct {
-			Description  string `json:"description"`
-			GraphRequest *struct {
-				Method string          `json:"method"`
-				URL    string          `json:"url"`
-				Body   json.RawMessage `json:"body"`
-			} `json:"graphRequest"`
+			Description   string         `json:"description"`
+			GraphRequest  *auditRequest  `json:"graphRequest"`
+			GraphRequests []auditRequest `json:"graphRequests"`
 		} `json:"remediation"`
 	} `json:"findings"`
+}
+
+type auditRequest struct {
+	Method string          `json:"method"`
+	URL    string          `json:"url"`
+	Body   json.RawMessage `json:"body"`
 }
 
 func decodeAudit(t *testing.T, out string) auditReport {
@@ -71,12 +87,26 @@ func TestAuditDemoJSON(t *testing.T) {
 	assert.Equal(t, "2026-06-01T09:00:00Z", r.CapturedAt)
 	s := r.Summary
 	assert.Equal(t, s.Users, s.ByAAL.AAL3+s.ByAAL.AAL2+s.ByAAL.AAL1+s.ByAAL.None)
+	require.NotEmpty(t, s.Groups, "summary.groups")
+	for _, g := range s.Groups {
+		assert.NotEmpty(t, g.ID)
+		assert.Equal(t, g.Users, g.ByAAL.AAL3+g.ByAAL.AAL2+g.ByAAL.AAL1+g.ByAAL.None, g.DisplayName)
+	}
 	byCheck := map[string][]string{}
 	for _, f := range r.Findings {
 		byCheck[f.Check] = append(byCheck[f.Check], f.Users...)
 		assert.NotEmpty(t, f.Admin)
 		assert.NotNil(t, f.Users)
+		assert.NotNil(t, f.Remediation.GraphRequests, "%s: graphRequests is an array", f.ID)
 		if g := f.Remediation.GraphRequest; g != nil {
+			require.NotEmpty(t, f.Remediation.GraphRequests)
+			first := f.Remediation.GraphRequests[0]
+			assert.Equal(t, first.Method+" "+first.URL, g.Method+" "+g.URL, "graphRequest is the first of graphRequests")
+			assert.JSONEq(t, string(first.Body), string(g.Body))
+		} else {
+			assert.Empty(t, f.Remediation.GraphRequests)
+		}
+		for _, g := range f.Remediation.GraphRequests {
 			assert.True(t, strings.HasPrefix(g.URL, "https://graph.microsoft.com/v1.0/"), g.URL)
 		}
 	}

@@ -9,6 +9,7 @@
 //	keytier samples
 //	keytier policy check|evaluate|allowlist ...
 //	keytier audit [SNAPSHOT | --tenant ID] [--format text|json|markdown|html] [--out FILE]
+//		[--break-glass UPN,...] [--max-tap-lifetime DURATION] [--at TIME]
 //	keytier snapshot --tenant ID [--auth METHOD] [--graph-endpoint URL] --out FILE
 //	keytier tap issue|redeem|revoke|status|list|purge --db PATH_OR_DSN --user ID ...
 //	keytier tap issue --tenant ID --user UPN [--auth METHOD] (an Entra pass, through Graph)
