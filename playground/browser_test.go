@@ -443,6 +443,13 @@ func TestPlaygroundInChromium(t *testing.T) {
 		if n := count(p, `[data-testid=tenant] ~ [data-testid=findings] > li`); n != len(want.Findings) {
 			t.Errorf("%d findings shown, readiness gives %d", n, len(want.Findings))
 		}
+		requests := 0
+		for _, f := range want.Findings {
+			requests += len(f.Remediation.Requests())
+		}
+		if n := count(p, `[data-testid=tenant] ~ [data-testid=findings] > li pre.request`); n != requests {
+			t.Errorf("%d Graph requests shown, the fixes have %d", n, requests)
+		}
 		first := run(p, "first finding", chromedp.Attributes(chromedp.CSS(`[data-testid=tenant] ~ [data-testid=findings] > li:first-child`)))
 		if first["data-check"] != want.Findings[0].Check || first["data-severity"] != string(want.Findings[0].Severity) {
 			t.Errorf("first finding %v, want %s (%s)", first, want.Findings[0].Check, want.Findings[0].Severity)

@@ -272,8 +272,8 @@
         f.userCount ? el("p", { class: "who" }, `${f.userCount} user(s): ${f.users.join(", ")}${f.userCount > f.users.length ? ", …" : ""}`) : null,
         f.groups && f.groups.length ? el("p", { class: "who" }, `Groups: ${f.groups.join(", ")}`) : null,
         el("p", { class: "fix" }, el("strong", {}, "Fix: "), f.remediation),
-        f.graphRequest ? el("pre", { class: "request" }, `${f.graphRequest.method} ${f.graphRequest.url}` +
-          (f.graphRequest.body ? "\n" + JSON.stringify(f.graphRequest.body, null, 2) : "")) : null)))];
+        ...(f.graphRequests || []).map((r) => el("pre", { class: "request" }, `${r.method} ${r.url}` +
+          (r.body ? "\n" + JSON.stringify(r.body, null, 2) : ""))))))];
   }
 
   function flagItems(flags) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -363,11 +364,21 @@ func TestAnalyzeSnapshot(t *testing.T) {
 	if len(v.Findings) != len(want.Findings) {
 		t.Fatalf("%d findings, readiness gives %d", len(v.Findings), len(want.Findings))
 	}
+	several := 0
 	for i, f := range want.Findings {
 		g := v.Findings[i]
 		if g.ID != f.ID || g.Severity != string(f.Severity) || g.Remediation != f.Remediation.Description || g.UserCount != len(f.Users) {
 			t.Errorf("finding %d: %+v, want %s", i, g, f.ID)
 		}
+		if !reflect.DeepEqual(g.Requests, f.Remediation.Requests()) && (len(g.Requests) != 0 || len(f.Remediation.Requests()) != 0) {
+			t.Errorf("finding %s: %d Graph requests, readiness gives %d", f.ID, len(g.Requests), len(f.Remediation.Requests()))
+		}
+		if len(f.Remediation.Requests()) > 1 {
+			several++
+		}
+	}
+	if several == 0 {
+		t.Error("no demo finding has a fix of several Graph calls; the test shows nothing about them")
 	}
 	if v.Policy == nil || !v.Policy.Valid || v.TAP == nil {
 		t.Error("the snapshot's FIDO2 and TAP policies are not shown")

@@ -23,18 +23,22 @@ type FindingView struct {
 	Plain    string   `json:"plain"`
 	// Users are the first userPrincipalNames the finding is about;
 	// UserCount is how many there are.
-	Users       []string                `json:"users"`
-	UserCount   int                     `json:"userCount"`
-	Groups      []string                `json:"groups"`
-	Remediation string                  `json:"remediation"`
-	Request     *readiness.GraphRequest `json:"graphRequest,omitempty"`
+	Users       []string `json:"users"`
+	UserCount   int      `json:"userCount"`
+	Groups      []string `json:"groups"`
+	Remediation string   `json:"remediation"`
+	// Requests are the Graph calls that apply the fix, in order.
+	Requests []readiness.GraphRequest `json:"graphRequests"`
 }
 
 func findingView(f readiness.Finding) FindingView {
 	v := FindingView{ID: f.ID, Check: f.Check, Severity: string(f.Severity), Title: f.Title,
 		EIDSCA: append([]string{}, f.EIDSCA...), Admin: f.Admin, Plain: f.Plain,
 		Users: append([]string{}, f.Users[:min(len(f.Users), maxFindingUsers)]...), UserCount: len(f.Users),
-		Groups: append([]string{}, f.Groups...), Remediation: f.Remediation.Description, Request: f.Remediation.GraphRequest}
+		Groups: append([]string{}, f.Groups...), Remediation: f.Remediation.Description, Requests: f.Remediation.Requests()}
+	if v.Requests == nil {
+		v.Requests = []readiness.GraphRequest{}
+	}
 	return v
 }
 
