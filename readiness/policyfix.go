@@ -43,7 +43,10 @@ const defaultProfileID = "00000000-0000-0000-0000-000000000001"
 // profileNamespace names the profiles keytier proposes: a profile's id is
 // the name-based UUID (RFC 9562 §5.5, version 5) of the tenant id and the
 // profile's purpose, so the same audit proposes the same id and a target in
-// the same PATCH can refer to it. Graph's allowedPasskeyProfiles hold GUIDs.
+// the same PATCH can refer to it. Graph's passkeyProfile resource lists id
+// as required (resources/passkeyprofile, v1.0), its update example sends
+// the profiles with their ids, and allowedPasskeyProfiles hold GUIDs: the
+// client names a new profile.
 var profileNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/keytier/keytier/readiness#passkeyProfile"))
 
 func (e *env) profileID(purpose string) string {
