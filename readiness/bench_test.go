@@ -5,14 +5,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
-	"strconv"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/keytier/keytier/graphadapter"
+	"github.com/keytier/keytier/internal/benchmem"
 	"github.com/keytier/keytier/readiness"
 )
 
@@ -49,7 +46,7 @@ func BenchmarkAudit100k(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		runtime.GC()
-		stop := sampleHeap(&peak)
+		stop := benchmem.SampleHeap(5 * time.Millisecond)
 		b.StartTimer()
 		s, err := graphadapter.Load(data)
 		if err != nil {
@@ -57,69 +54,16 @@ func BenchmarkAudit100k(b *testing.B) {
 		}
 		r := readiness.Run(s, readiness.Options{})
 		b.StopTimer()
-		stop()
+		peak = max(peak, stop())
 		if r.Summary.Users < 90_000 {
 			b.Fatalf("%d users", r.Summary.Users)
 		}
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-	if rss, ok := peakRSS(); ok {
+	if rss, ok := benchmem.PeakRSS(); ok {
 		b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
 	}
-}
-
-// sampleHeap records the Go heap every 5 ms, raising *peak, until the
-// returned stop is called (stop also takes a last sample).
-func sampleHeap(peak *uint64) (stop func()) {
-	var top atomic.Uint64
-	top.Store(*peak)
-	raise := func() {
-		if h := heapBytes(); h > top.Load() {
-			top.Store(h)
-		}
-	}
-	quit, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-				raise()
-			}
-		}
-	}()
-	return func() {
-		close(quit)
-		<-done
-		raise()
-		*peak = top.Load()
-	}
-}
-
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-// peakRSS is the process's peak resident set (VmHWM), on Linux.
-func peakRSS() (uint64, bool) {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err == nil
-		}
-	}
-	return 0, false
 }
 
 // BenchmarkRunDemo measures Run alone on the embedded demo tenant.

@@ -7,10 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/keytier/keytier/graphadapter/graphtest"
 	"github.com/keytier/keytier/graphadapter/internal/gendemo"
 	"github.com/keytier/keytier/graphadapter/msgraph"
+	"github.com/keytier/keytier/internal/benchmem"
 )
 
 // BenchmarkSnapshot50k captures a 50,000-user Northwind Fabrication from
@@ -41,65 +40,26 @@ func BenchmarkSnapshot50k(b *testing.B) {
 			b.Fatal(err)
 		}
 		runtime.GC()
-		base := heapBytes()
-		var top atomic.Uint64
-		stop := make(chan struct{})
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			t := time.NewTicker(5 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					if h := heapBytes(); h > top.Load() {
-						top.Store(h)
-					}
-				}
-			}
-		}()
+		base := benchmem.HeapBytes()
+		stop := benchmem.SampleHeap(5 * time.Millisecond)
 		s, err := graphadapter.BuildSnapshot(b.Context(), d, graphadapter.BuildOptions{Concurrency: 4})
-		close(stop)
-		<-done
+		top := stop()
 		if err != nil {
 			b.Fatal(err)
 		}
 		if len(s.Users) != users {
 			b.Fatalf("%d users", len(s.Users))
 		}
-		if top.Load() > base {
-			peak = max(peak, top.Load()-base)
+		if top > base {
+			peak = max(peak, top-base)
 		}
 		b.ReportMetric(float64(d.RequestStats().Requests), "requests/op")
 	}
 	b.ReportMetric(float64(users/20+users/999+20), "target-requests")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-	if rss, ok := peakRSS(); ok {
+	if rss, ok := benchmem.PeakRSS(); ok {
 		b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
 	}
-}
-
-// peakRSS is the process's peak resident set (VmHWM), on Linux.
-func peakRSS() (uint64, bool) {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err == nil
-		}
-	}
-	return 0, false
-}
-
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
 }
 
 // serverProcess starts this test binary as a graphtest server over a
