@@ -96,6 +96,51 @@ type MethodWriter interface {
 	DeleteFIDO2Method(ctx context.Context, userID, methodID string) error
 }
 
+// UserCreator is implemented by directories that create users (Graph:
+// POST /users, learn.microsoft.com/graph/api/user-post-users, which needs
+// User.ReadWrite.All). tap.Onboard needs one: TAPDirectory creates the new
+// hire's account through it. NewMemoryDirectory's directory and
+// graphadapter/msgraph's implement it.
+type UserCreator interface {
+	// CreateUser creates the user and returns it with the object id the
+	// directory assigned, no methods registered. Every member of NewUser
+	// is required, as Graph requires it; a missing or malformed one is an
+	// error wrapping ErrInvalidRequest, and a userPrincipalName another
+	// user has already (compared without regard to case) one wrapping
+	// ErrExists.
+	//
+	// The account gets a password, because Graph requires one
+	// (passwordProfile), but nobody ever knows it: an implementation that
+	// must send one draws a long random password, sends it in the request
+	// and nowhere else (it is not returned, logged, kept, or part of an
+	// error), with forceChangePasswordNextSignIn false, so that no sign-in
+	// ever asks the user to choose a password. The new hire signs in with
+	// a Temporary Access Pass and registers a passkey.
+	CreateUser(ctx context.Context, u NewUser) (User, error)
+}
+
+// NewUser is the body of a user creation: the members POST /users
+// requires, but for passwordProfile (see UserCreator). Field names are
+// Graph's.
+type NewUser struct {
+	// UserPrincipalName is the sign-in name, alias@domain, where domain is
+	// one of the tenant's verified domains. Entra's username policy: at
+	// most 64 characters before the "@", 48 after, 113 in all, only
+	// A-Z a-z 0-9 ' . - _ ! # ^ ~ before the "@", and no "." right before
+	// it.
+	UserPrincipalName string
+	// DisplayName is the name shown in the address book; at most 256
+	// characters.
+	DisplayName string
+	// MailNickname is the mail alias: at most 64 characters, none of
+	// @ ( ) \ [ ] " ; : < > , or space.
+	MailNickname string
+	// AccountEnabled: whether the account can sign in. Graph requires the
+	// member, so the zero value sends false and creates a disabled account;
+	// TAPDirectory sets it.
+	AccountEnabled bool
+}
+
 // Directory is a tenant keytier reads and, for Temporary Access Passes and
 // passkeys, changes: NewMemoryDirectory holds one in memory; the Graph
 // implementation lives in graphadapter/msgraph. Functions take the smaller
@@ -177,11 +222,16 @@ var (
 	// missing, expired or for another resource, or the application lacks
 	// a permission the call needs (Graph's 401 and 403).
 	ErrForbidden = errors.New("forbidden")
+	// ErrExists: the object to create exists already, such as a user whose
+	// userPrincipalName another user has (Graph's 400 "Another object with
+	// the same value for property userPrincipalName already exists.",
+	// detail code ObjectConflict).
+	ErrExists = errors.New("already exists")
 )
 
 // DirectoryError reports a Directory call that failed: which call, on what
-// resource, and why. Err is ErrNotFound, ErrInvalidRequest, a context
-// error, or the implementation's own.
+// resource, and why. Err is ErrNotFound, ErrInvalidRequest, ErrExists,
+// ErrForbidden, a context error, or the implementation's own.
 type DirectoryError struct {
 	Op       string // the Directory method, e.g. "DeleteFIDO2Method"
 	Resource string // Graph's path of the resource, e.g. "/users/{id}/authentication/fido2Methods/{id}"

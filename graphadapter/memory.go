@@ -22,17 +22,22 @@ type MemoryOptions struct {
 	Rand io.Reader
 }
 
-// MemoryDirectory is a Directory (and PolicyReader) over a Snapshot held in
-// memory, for tests, examples, the playground and offline runs. Writes
-// change its own copy, never the Snapshot it was made from. It is safe for
-// concurrent use.
+// MemoryDirectory is a Directory (and PolicyReader and UserCreator) over a
+// Snapshot held in memory, for tests, examples, the playground and offline
+// runs. Writes change its own copy, never the Snapshot it was made from. It
+// is safe for concurrent use.
 type MemoryDirectory struct {
 	now  func() time.Time
 	rand io.Reader
 
-	mu sync.RWMutex // guards s's users' Methods; everything else is read-only
+	// mu guards s's Users (CreateUser appends, the method writes change
+	// Methods) and s's index, which CreateUser extends; the policy, groups
+	// and role assignments are read-only.
+	mu sync.RWMutex
 	s  *Snapshot
 }
+
+var _ UserCreator = (*MemoryDirectory)(nil)
 
 // NewMemoryDirectory returns a MemoryDirectory holding a copy of s, with
 // the default options. s must pass Check.
@@ -141,23 +146,37 @@ func clonePolicy(p *AuthenticationMethodsPolicy) *AuthenticationMethodsPolicy {
 }
 
 // Users implements DirectoryReader. fn runs without the directory's lock
-// held, so it may call the directory.
+// held, so it may call the directory; users created meanwhile are listed
+// at the end.
 func (d *MemoryDirectory) Users(ctx context.Context, fn func(User) error) error {
-	for i := range d.s.Users {
+	for i := 0; ; i++ {
 		if err := ctxError(ctx, "Users", "/users"); err != nil {
 			return err
 		}
-		// Field by field: Methods is written under d.mu, the rest never.
-		src := &d.s.Users[i]
-		u := User{ID: src.ID, UserPrincipalName: src.UserPrincipalName, DisplayName: src.DisplayName, Unknown: src.Unknown.Clone()}
-		if src.AccountEnabled != nil {
-			u.AccountEnabled = new(*src.AccountEnabled)
+		u, ok := d.userAt(i)
+		if !ok {
+			return nil
 		}
 		if err := fn(u); err != nil {
 			return err
 		}
 	}
-	return nil
+}
+
+// userAt returns a copy of the i-th user without methods, or false past
+// the last.
+func (d *MemoryDirectory) userAt(i int) (User, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if i >= len(d.s.Users) {
+		return User{}, false
+	}
+	src := &d.s.Users[i]
+	u := User{ID: src.ID, UserPrincipalName: src.UserPrincipalName, DisplayName: src.DisplayName, Unknown: src.Unknown.Clone()}
+	if src.AccountEnabled != nil {
+		u.AccountEnabled = new(*src.AccountEnabled)
+	}
+	return u, true
 }
 
 // user returns the position of the user whose id or userPrincipalName is
@@ -222,6 +241,8 @@ func (d *MemoryDirectory) GroupMembers(ctx context.Context, groupID string) ([]s
 	if err := ctxError(ctx, op, res); err != nil {
 		return nil, err
 	}
+	d.mu.RLock() // the index
+	defer d.mu.RUnlock()
 	g, ok := d.s.GroupByID(groupID)
 	if !ok {
 		return nil, memoryError(op, res, ErrNotFound, "no group %q", groupID)
@@ -428,4 +449,57 @@ func (d *MemoryDirectory) deleteMethod(ctx context.Context, op, segment string, 
 	// A new slice, so that copies handed out earlier never change.
 	u.Methods = slices.Delete(slices.Clone(u.Methods), k, k+1)
 	return nil
+}
+
+// CreateUser implements UserCreator. It checks the members as Entra does
+// (NewUser), but for the domain, which it cannot know to be verified, and
+// gives the user an object id drawn from MemoryOptions.Rand, no methods, no
+// groups and no password: nothing signs in to a MemoryDirectory with one.
+// The user's mailNickname is kept with the user's other members.
+func (d *MemoryDirectory) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	const op, res = "CreateUser", "/users"
+	if err := ctxError(ctx, op, res); err != nil {
+		return User{}, err
+	}
+	if err := nu.check(); err != nil {
+		return User{}, memoryError(op, res, ErrInvalidRequest, "%v", err)
+	}
+	id, err := uuid.NewRandomFromReader(d.rand)
+	if err != nil {
+		return User{}, memoryError(op, res, err, "drawing an id")
+	}
+	extra, err := jsonv2.Marshal(struct {
+		MailNickname string `json:"mailNickname"`
+	}{nu.MailNickname})
+	if err != nil {
+		return User{}, memoryError(op, res, err, "encoding the user")
+	}
+	u := User{ID: id.String(), UserPrincipalName: nu.UserPrincipalName, DisplayName: nu.DisplayName,
+		AccountEnabled: new(nu.AccountEnabled), Methods: []Method{}, Unknown: extra}
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	idx := d.s.index()
+	if i, ok := idx.upns[strings.ToLower(nu.UserPrincipalName)]; ok {
+		return User{}, memoryError(op, res, ErrExists, "user %s has userPrincipalName %q already", d.s.Users[i].ID, d.s.Users[i].UserPrincipalName)
+	}
+	if _, ok := idx.users[u.ID]; ok {
+		return User{}, memoryError(op, res, nil, "object id %s drawn twice: is MemoryOptions.Rand random?", u.ID)
+	}
+	n := len(d.s.Users)
+	if n >= MaxUsers {
+		return User{}, memoryError(op, res, ErrInvalidRequest, "the directory has %d users; at most %d allowed (MaxUsers)", n, MaxUsers)
+	}
+	// Extend the index rather than rebuild it: the new user is in no group
+	// and holds no role.
+	d.s.Users = append(d.s.Users, u)
+	idx.users[u.ID] = n
+	idx.upns[strings.ToLower(u.UserPrincipalName)] = n
+	idx.groupsAt = append(idx.groupsAt, idx.groupsAt[n])
+
+	out := u
+	out.AccountEnabled = new(nu.AccountEnabled)
+	out.Methods = nil
+	out.Unknown = u.Unknown.Clone()
+	return out, nil
 }

@@ -291,3 +291,38 @@ func TestMemoryDirectoryConformance(t *testing.T) {
 		return d
 	})
 }
+
+// TestMemoryCreateUserConcurrent: creations while others list and read
+// (run with -race).
+func TestMemoryCreateUserConcurrent(t *testing.T) {
+	s := demo.Snapshot()
+	d, err := graphadapter.NewMemoryDirectory(s)
+	require.NoError(t, err)
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := d.CreateUser(ctx, graphadapter.NewUser{UserPrincipalName: fmt.Sprintf("c%d@%s", i, demo.Domain), DisplayName: "C", MailNickname: fmt.Sprintf("c%d", i), AccountEnabled: true})
+			assert.NoError(t, err)
+		})
+		wg.Go(func() {
+			assert.NoError(t, d.Users(ctx, func(u graphadapter.User) error {
+				_, err := d.AuthenticationMethods(ctx, u.ID)
+				return err
+			}))
+			_, err := d.GroupMembers(ctx, s.Groups[0].ID)
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	n := 0
+	require.NoError(t, d.Users(ctx, func(graphadapter.User) error { n++; return nil }))
+	assert.Equal(t, len(s.Users)+8, n)
+	snap, err := d.Snapshot()
+	require.NoError(t, err)
+	for i := range 8 {
+		u, ok := snap.UserByUPN(fmt.Sprintf("C%d@%s", i, demo.Domain))
+		require.True(t, ok)
+		assert.Empty(t, snap.GroupsOf(u.ID))
+	}
+}

@@ -6,22 +6,23 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/keytier/keytier/tap"
 )
 
-// TAPDirectory adapts a Directory to tap.RecoveryDirectory (package
-// keytier/tap; a test checks that it implements it), so tap.Recover
-// runs against the in-memory tenant (NewMemoryDirectory) or Microsoft Graph
+// TAPDirectory adapts a Directory to tap.Directory (package keytier/tap;
+// a test checks that it implements it), so tap.Onboard and tap.Recover run
+// against the in-memory tenant (NewMemoryDirectory) or Microsoft Graph
 // (graphadapter/msgraph) unchanged:
 //
 //   - Groups(userID) lists the groups (DirectoryReader.Groups) and their
 //     transitive user members (GroupMembers, or GroupMembersBatch when the
 //     directory is a BatchGroupMemberReader) and returns the ids of the
 //     groups the user is in, in the directory's order;
-//   - RemovePasskey is MethodWriter.DeleteFIDO2Method.
-//
-// It does not implement tap.OnboardingDirectory: no Directory creates
-// users, so tap.Onboard against a tenant needs a user-creating directory of
-// the caller's.
+//   - RemovePasskey is MethodWriter.DeleteFIDO2Method;
+//   - CreateUser is UserCreator.CreateUser, when the directory is a
+//     UserCreator (both of this module's are); otherwise it fails with an
+//     error wrapping errors.ErrUnsupported.
 //
 // Groups costs a listing of the users (to find the user by id or
 // userPrincipalName, and to tell an unknown user from one in no group),
@@ -114,6 +115,38 @@ func (t *TAPDirectory) members(ctx context.Context, groupIDs []string) ([][]stri
 		out = append(out, ms)
 	}
 	return out, nil
+}
+
+// CreateUser implements tap.OnboardingDirectory with UserCreator.CreateUser.
+// u.ID is ignored (the directory assigns it); the account is created
+// enabled, with u's userPrincipalName and displayName, and with the part of
+// the userPrincipalName before the "@" as its mailNickname (Graph requires
+// one; the characters Entra allows there are all allowed in a
+// mailNickname). As UserCreator says, the account's password is random and
+// never known: the new hire signs in with the Temporary Access Pass that
+// tap.Onboard issues next.
+//
+// A userPrincipalName another user has is an error wrapping ErrExists; an
+// account tap.Onboard created before a failure later on (reading its
+// groups, issuing the pass) stays, and tap.Recover with no
+// LostCredentialIDs issues its pass.
+func (t *TAPDirectory) CreateUser(ctx context.Context, u tap.User) (tap.User, error) {
+	c, ok := t.d.(UserCreator)
+	if !ok {
+		return tap.User{}, &DirectoryError{Op: "TAPDirectory.CreateUser", Resource: "/users",
+			Reason: fmt.Sprintf("%T does not create users (it is not a graphadapter.UserCreator)", t.d), Err: errors.ErrUnsupported}
+	}
+	nick, _, _ := strings.Cut(u.UserPrincipalName, "@")
+	created, err := c.CreateUser(ctx, NewUser{
+		UserPrincipalName: u.UserPrincipalName,
+		DisplayName:       u.DisplayName,
+		MailNickname:      nick,
+		AccountEnabled:    true,
+	})
+	if err != nil {
+		return tap.User{}, err
+	}
+	return tap.User{ID: created.ID, UserPrincipalName: created.UserPrincipalName, DisplayName: created.DisplayName}, nil
 }
 
 // RemovePasskey implements tap.RecoveryDirectory: it deletes the user's

@@ -16,8 +16,12 @@ import (
 	"github.com/keytier/keytier/tap"
 )
 
-// The adapter is what tap.Recover takes.
-var _ tap.RecoveryDirectory = (*graphadapter.TAPDirectory)(nil)
+// The adapter is what tap.Recover and tap.Onboard take.
+var (
+	_ tap.RecoveryDirectory   = (*graphadapter.TAPDirectory)(nil)
+	_ tap.OnboardingDirectory = (*graphadapter.TAPDirectory)(nil)
+	_ tap.Directory           = (*graphadapter.TAPDirectory)(nil)
+)
 
 // wantGroups is the user's groups read straight from the snapshot.
 func wantGroups(s *graphadapter.Snapshot, userID string) []string {

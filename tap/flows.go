@@ -26,6 +26,7 @@ type GroupReader interface {
 // RecoveryDirectory is what Recover needs from a directory.
 // graphadapter.TAPDirectory implements it over any graphadapter.Directory
 // (the in-memory one, and Microsoft Graph through graphadapter/msgraph).
+// It implements Directory too, over a directory that creates users.
 type RecoveryDirectory interface {
 	GroupReader
 	// RemovePasskey deletes one of the user's passkeys (Graph:
@@ -35,12 +36,11 @@ type RecoveryDirectory interface {
 }
 
 // OnboardingDirectory is what Onboard needs from a directory: it creates
-// the new hire's account. graphadapter does not create users (its
-// directories read a tenant and change authentication methods only), so
-// Onboard against Microsoft Graph needs an OnboardingDirectory of the
-// caller's that does (POST /users). For an account that already exists in
-// the tenant, Recover with no LostCredentialIDs over
-// graphadapter.TAPDirectory issues the first pass instead.
+// the new hire's account. graphadapter.TAPDirectory implements it over the
+// in-memory tenant and Microsoft Graph (POST /users, with a random password
+// nobody knows: the new hire signs in with the pass). For an account that
+// already exists in the tenant, Recover with no LostCredentialIDs issues
+// the first pass instead.
 type OnboardingDirectory interface {
 	GroupReader
 	// CreateUser creates a user and returns it with its id.

@@ -24,12 +24,16 @@ import (
 type Open func(t *testing.T, s *graphadapter.Snapshot) graphadapter.Directory
 
 // Run runs the suite on the directories open returns, over the demo tenant.
+// The cases of optional interfaces (graphadapter.UserCreator,
+// BatchMethodReader, BatchGroupMemberReader) run when the directory
+// implements them.
 func Run(t *testing.T, open Open) {
 	t.Run("Reads", func(t *testing.T) { testReads(t, open) })
 	t.Run("BuildSnapshot", func(t *testing.T) { testBuild(t, open) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, open) })
 	t.Run("TemporaryAccessPass", func(t *testing.T) { testPass(t, open) })
 	t.Run("DeleteFIDO2Method", func(t *testing.T) { testDeleteFIDO2(t, open) })
+	t.Run("CreateUser", func(t *testing.T) { testCreateUser(t, open) })
 	t.Run("Cancelled", func(t *testing.T) { testCancelled(t, open) })
 }
 
@@ -297,6 +301,9 @@ func testCancelled(t *testing.T, open Open) {
 	_, calls["GroupMembers"] = d.GroupMembers(ctx, s.Groups[0].ID)
 	_, calls["RoleAssignments"] = d.RoleAssignments(ctx)
 	_, calls["CreateTemporaryAccessPass"] = d.CreateTemporaryAccessPass(ctx, s.Users[0].ID, graphadapter.TemporaryAccessPassRequest{})
+	if c, ok := d.(graphadapter.UserCreator); ok {
+		_, calls["CreateUser"] = c.CreateUser(ctx, graphadapter.NewUser{UserPrincipalName: "cancelled@" + demo.Domain, DisplayName: "Cancelled", MailNickname: "cancelled", AccountEnabled: true})
+	}
 	for op, err := range calls {
 		assert.True(t, errors.Is(err, context.Canceled), "%s on a cancelled context: %v", op, err)
 	}
@@ -305,4 +312,120 @@ func testCancelled(t *testing.T, open Open) {
 	err := d.Users(t.Context(), func(graphadapter.User) error { return stop })
 	assert.Same(t, stop, err)
 	assert.False(t, strings.Contains(fmt.Sprint(err), "graphadapter"), "not wrapped")
+}
+
+// listUsers returns every user the directory lists.
+func listUsers(t *testing.T, d graphadapter.Directory) []graphadapter.User {
+	t.Helper()
+	var out []graphadapter.User
+	require.NoError(t, d.Users(t.Context(), func(u graphadapter.User) error {
+		out = append(out, u)
+		return nil
+	}))
+	return out
+}
+
+func testCreateUser(t *testing.T, open Open) {
+	s := demo.Snapshot()
+	d := open(t, s)
+	c, ok := d.(graphadapter.UserCreator)
+	if !ok {
+		t.Skipf("%T is not a graphadapter.UserCreator", d)
+	}
+	ctx := t.Context()
+	newHire := graphadapter.NewUser{
+		UserPrincipalName: "ada.newhire@" + demo.Domain,
+		DisplayName:       "Ada Newhire",
+		MailNickname:      "ada.newhire",
+		AccountEnabled:    true,
+	}
+	u, err := c.CreateUser(ctx, newHire)
+	require.NoError(t, err)
+	assert.NotEmpty(t, u.ID)
+	assert.Equal(t, newHire.UserPrincipalName, u.UserPrincipalName)
+	assert.Equal(t, newHire.DisplayName, u.DisplayName)
+	assert.True(t, u.Enabled())
+	assert.Nil(t, u.Methods)
+	_, taken := s.UserByID(u.ID)
+	assert.False(t, taken, "a new object id")
+
+	// Listed once, at its id, enabled; the tenant's users stay.
+	listed := listUsers(t, d)
+	require.Len(t, listed, len(s.Users)+1)
+	var found []graphadapter.User
+	for _, l := range listed {
+		if l.ID == u.ID {
+			found = append(found, l)
+		}
+	}
+	require.Len(t, found, 1, "the new user is listed once")
+	assert.Equal(t, newHire.UserPrincipalName, found[0].UserPrincipalName)
+	assert.Equal(t, newHire.DisplayName, found[0].DisplayName)
+	require.NotNil(t, found[0].AccountEnabled)
+	assert.True(t, *found[0].AccountEnabled)
+
+	// Readable by id and by userPrincipalName (in another case): no
+	// methods yet, and a pass can be created for it.
+	for _, id := range []string{u.ID, strings.ToUpper(newHire.UserPrincipalName)} {
+		ms, err := d.AuthenticationMethods(ctx, id)
+		require.NoError(t, err, id)
+		assert.NotNil(t, ms, id)
+		assert.Empty(t, ms, id)
+	}
+	pass, err := d.CreateTemporaryAccessPass(ctx, newHire.UserPrincipalName, graphadapter.TemporaryAccessPassRequest{})
+	require.NoError(t, err, "the new hire can be given a pass")
+	ms, err := d.AuthenticationMethods(ctx, u.ID)
+	require.NoError(t, err)
+	require.Len(t, ms, 1)
+	assert.Equal(t, pass.Method.ID, ms[0].ID)
+	assert.Len(t, passesOf(t, d, u.ID), 1)
+	// In no group.
+	for _, g := range s.Groups {
+		ms, err := d.GroupMembers(ctx, g.ID)
+		require.NoError(t, err)
+		assert.NotContains(t, ms, u.ID, g.DisplayName)
+	}
+
+	// The same userPrincipalName again, in another case, or an existing
+	// user's: ErrExists, and nothing created.
+	for _, upn := range []string{newHire.UserPrincipalName, strings.ToUpper(newHire.UserPrincipalName), s.Users[0].UserPrincipalName} {
+		dup := newHire
+		dup.UserPrincipalName, dup.MailNickname = upn, "other"
+		_, err = c.CreateUser(ctx, dup)
+		assertIs(t, err, graphadapter.ErrExists, "CreateUser")
+		assert.Contains(t, fmt.Sprint(err), "userPrincipalName", "the error names the member")
+	}
+	assert.Len(t, listUsers(t, d), len(s.Users)+1, "a refused user is not created")
+
+	// Missing or malformed members: ErrInvalidRequest naming the member.
+	for _, tc := range []struct {
+		name   string
+		edit   func(*graphadapter.NewUser)
+		member string
+	}{
+		{"no userPrincipalName", func(u *graphadapter.NewUser) { u.UserPrincipalName = "" }, "userPrincipalName"},
+		{"no displayName", func(u *graphadapter.NewUser) { u.DisplayName = "" }, "displayName"},
+		{"no mailNickname", func(u *graphadapter.NewUser) { u.MailNickname = "" }, "mailNickname"},
+		{"userPrincipalName without a domain", func(u *graphadapter.NewUser) { u.UserPrincipalName = "grace" }, "userPrincipalName"},
+		{"userPrincipalName with a space", func(u *graphadapter.NewUser) { u.UserPrincipalName = "grace hopper@" + demo.Domain }, "userPrincipalName"},
+		{"mailNickname with a space", func(u *graphadapter.NewUser) { u.MailNickname = "grace hopper" }, "mailNickname"},
+	} {
+		nu := graphadapter.NewUser{UserPrincipalName: "grace@" + demo.Domain, DisplayName: "Grace", MailNickname: "grace", AccountEnabled: true}
+		tc.edit(&nu)
+		_, err := c.CreateUser(ctx, nu)
+		assertIs(t, err, graphadapter.ErrInvalidRequest, "CreateUser")
+		assert.Contains(t, fmt.Sprint(err), tc.member, tc.name)
+	}
+	assert.Len(t, listUsers(t, d), len(s.Users)+1, "a refused user is not created")
+
+	// A disabled account is listed disabled; each user gets its own id.
+	off, err := c.CreateUser(ctx, graphadapter.NewUser{UserPrincipalName: "later@" + demo.Domain, DisplayName: "Starts Later", MailNickname: "later"})
+	require.NoError(t, err)
+	assert.NotEqual(t, u.ID, off.ID)
+	assert.False(t, off.Enabled())
+	for _, l := range listUsers(t, d) {
+		if l.ID == off.ID {
+			assert.False(t, l.Enabled(), "listed disabled")
+		}
+	}
 }

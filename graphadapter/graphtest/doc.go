@@ -12,7 +12,11 @@
 //	req.Header.Set("Authorization", "Bearer t")
 //	resp, err := srv.Client().Do(req)
 //
-// Writes (Temporary Access Pass creation and deletion, passkey deletion)
-// go to a graphadapter.MemoryDirectory holding a copy of the snapshot
-// (Server.Directory). The server listens on the loopback interface only.
+// Writes (Temporary Access Pass creation and deletion, passkey deletion,
+// user creation) go to a graphadapter.MemoryDirectory holding a copy of the
+// snapshot (Server.Directory). POST /users checks the members Graph
+// requires and the password against Entra's policy, answers a
+// userPrincipalName in use as Graph does, and keeps no password: tests see
+// CreatedUsers, a summary of each. The server listens on the loopback
+// interface only.
 package graphtest

@@ -3,6 +3,7 @@ package graphtest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -221,6 +222,8 @@ type handler struct {
 	dir  *graphadapter.MemoryDirectory
 	mux  *http.ServeMux
 
+	// usersMu guards users and userAt, which POST /users extends.
+	usersMu   sync.RWMutex
 	users     []object
 	userAt    map[string]int
 	groups    []object
@@ -235,6 +238,12 @@ type handler struct {
 
 	mu    sync.Mutex
 	stats Stats
+	// created notes user creations; passwordKey keys the hashes in
+	// passwords, by which the server tells a password it saw before
+	// without keeping any.
+	created     []CreatedUser
+	passwordKey []byte
+	passwords   map[[sha256.Size]byte]bool
 }
 
 func newHandler(s *graphadapter.Snapshot, opts Options) (*handler, error) {
@@ -255,19 +264,17 @@ func newHandler(s *graphadapter.Snapshot, opts Options) (*handler, error) {
 	if opts.Faults.FailPageStatus == 0 {
 		opts.Faults.FailPageStatus = http.StatusGatewayTimeout
 	}
-	h := &handler{opts: opts, dir: dir, userAt: map[string]int{}, members: map[string][]string{}, stats: Stats{Routes: map[string]int{}}, retryAt: map[string]time.Time{}}
+	h := &handler{opts: opts, dir: dir, userAt: map[string]int{}, members: map[string][]string{}, stats: Stats{Routes: map[string]int{}}, retryAt: map[string]time.Time{},
+		passwordKey: make([]byte, 32), passwords: map[[sha256.Size]byte]bool{}}
+	// Not opts.Memory.Rand: a test's reproducible reader would make the
+	// key guessable.
+	if _, err := rand.Read(h.passwordKey); err != nil {
+		return nil, err
+	}
 	ctx := context.Background()
-	// Lists do not change (writes touch methods only): encode them once.
-	err = dir.Users(ctx, func(u graphadapter.User) error {
-		b, err := jsonv2.Marshal(u)
-		if err != nil {
-			return err
-		}
-		o, err := parseObject(b, "authenticationMethods")
-		h.userAt[u.ID] = len(h.users)
-		h.users = append(h.users, o)
-		return err
-	})
+	// Lists are encoded once; only POST /users changes one (it appends a
+	// user), and writes otherwise touch methods only.
+	err = dir.Users(ctx, h.addUser)
 	if err != nil {
 		return nil, err
 	}
@@ -313,6 +320,7 @@ func newHandler(s *graphadapter.Snapshot, opts Options) (*handler, error) {
 	mux.HandleFunc("GET /v1.0/organization", h.organization)
 	mux.HandleFunc("GET /v1.0/policies/authenticationMethodsPolicy", h.policy)
 	mux.HandleFunc("GET /v1.0/users", h.listUsers)
+	mux.HandleFunc("POST /v1.0/users", h.createUser)
 	mux.HandleFunc("GET /v1.0/users/{id}/authentication/methods", h.methods)
 	mux.HandleFunc("POST /v1.0/users/{id}/authentication/temporaryAccessPassMethods", h.createPass)
 	mux.HandleFunc("DELETE /v1.0/users/{id}/authentication/temporaryAccessPassMethods/{method}", h.deletePass)
@@ -340,14 +348,30 @@ func (h *handler) count(f func(*Stats)) {
 // graphError writes Graph's error object
 // (learn.microsoft.com/graph/errors).
 func (h *handler) graphError(w http.ResponseWriter, status int, code, message string) {
-	body, _ := jsonv2.Marshal(map[string]any{"error": map[string]any{
+	h.graphErrorDetails(w, status, code, message, nil)
+}
+
+// errorDetail is one of the details of Graph's error object.
+type errorDetail struct {
+	Target string `json:"target"`
+	Code   string `json:"code"`
+}
+
+// graphErrorDetails is graphError with details, as Graph sends with some
+// 400s (an ObjectConflict on the property a conflict is about).
+func (h *handler) graphErrorDetails(w http.ResponseWriter, status int, code, message string, details []errorDetail) {
+	e := map[string]any{
 		"code":    code,
 		"message": message,
 		"innerError": map[string]string{
 			"date":       time.Now().UTC().Format(time.RFC3339),
 			"request-id": fmt.Sprintf("00000000-0000-4000-8000-%012d", h.requests.Load()),
 		},
-	}}, jsonv2.Deterministic(true))
+	}
+	if len(details) > 0 {
+		e["details"] = details
+	}
+	body, _ := jsonv2.Marshal(map[string]any{"error": e}, jsonv2.Deterministic(true))
 	writeJSON(w, status, body)
 }
 
@@ -596,6 +620,8 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	h.usersMu.RLock()
+	defer h.usersMu.RUnlock()
 	h.writePage(w, r, q, selectContext("users", q.sel), len(h.users), func(i int) jsontext.Value {
 		return project(h.users[i], q.sel, defaultUserSelect).encode()
 	})
@@ -627,6 +653,8 @@ func (h *handler) transitiveMembers(w http.ResponseWriter, r *http.Request) {
 		ctx = "users"
 	}
 	userType := member{"@odata.type", quote("#microsoft.graph.user")}
+	h.usersMu.RLock()
+	defer h.usersMu.RUnlock()
 	h.writePage(w, r, q, selectContext(ctx, q.sel), len(members), func(i int) jsontext.Value {
 		ui, ok := h.userAt[members[i]]
 		if !ok {
@@ -776,6 +804,8 @@ func (h *handler) directoryError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, graphadapter.ErrNotFound):
 		h.graphError(w, http.StatusNotFound, "Request_ResourceNotFound", msg)
+	case errors.Is(err, graphadapter.ErrExists):
+		h.graphError(w, http.StatusBadRequest, "Request_BadRequest", msg)
 	case errors.Is(err, graphadapter.ErrInvalidRequest):
 		h.graphError(w, http.StatusBadRequest, "badRequest", msg)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

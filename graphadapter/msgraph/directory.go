@@ -2,12 +2,15 @@ package msgraph
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -51,18 +54,21 @@ type Config struct {
 	RetryDelay int
 	// PageSize is the $top of the lists; zero: 999, Graph's largest.
 	PageSize int
+	// Rand is where CreateUser draws the passwords nobody will know;
+	// nil: crypto/rand.Reader.
+	Rand io.Reader
 }
 
 // Directory is a graphadapter.Directory on Microsoft Graph. It is also a
-// graphadapter.BatchMethodReader, BatchGroupMemberReader, PolicyReader and
-// RequestCounter. It is
-// safe for concurrent use.
+// graphadapter.BatchMethodReader, BatchGroupMemberReader, PolicyReader,
+// UserCreator and RequestCounter. It is safe for concurrent use.
 type Directory struct {
 	cloud      Cloud
 	adapter    *msgraphcore.GraphRequestAdapterBase
 	maxRetries int
 	retryDelay int
 	pageSize   int32
+	rand       io.Reader
 
 	requests, throttled atomic.Int64
 }
@@ -73,6 +79,7 @@ var (
 	_ graphadapter.BatchGroupMemberReader = (*Directory)(nil)
 	_ graphadapter.RequestCounter         = (*Directory)(nil)
 	_ graphadapter.PolicyReader           = (*Directory)(nil)
+	_ graphadapter.UserCreator            = (*Directory)(nil)
 )
 
 // New returns a Directory for the tenant cfg.Credential signs in to.
@@ -84,7 +91,10 @@ func New(cfg Config) (*Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Directory{cloud: c, maxRetries: cfg.MaxRetries, retryDelay: cfg.RetryDelay, pageSize: int32(cfg.PageSize)}
+	d := &Directory{cloud: c, maxRetries: cfg.MaxRetries, retryDelay: cfg.RetryDelay, pageSize: int32(cfg.PageSize), rand: cfg.Rand}
+	if d.rand == nil {
+		d.rand = rand.Reader
+	}
 	if d.maxRetries <= 0 {
 		d.maxRetries = 6
 	}
@@ -483,11 +493,34 @@ func (d *Directory) fail(ctx context.Context, op, res string, err error) error {
 		}
 		de.Reason = statusReason(oe.ResponseStatusCode, code, msg)
 		de.Err = statusError(oe.ResponseStatusCode)
+		if oe.ResponseStatusCode == http.StatusBadRequest && conflict(oe) {
+			de.Err = graphadapter.ErrExists
+		}
 	case errors.As(err, &ae):
 		de.Reason = statusReason(ae.ResponseStatusCode, "", "")
 		de.Err = statusError(ae.ResponseStatusCode)
 	}
 	return de
+}
+
+// conflict reports whether Graph's error is about an object that exists
+// already: a detail with code ObjectConflict, or the message Graph writes
+// then ("Another object with the same value for property userPrincipalName
+// already exists.").
+func conflict(oe *odataerrors.ODataError) bool {
+	e := oe.GetErrorEscaped()
+	if e == nil {
+		return false
+	}
+	if strings.HasPrefix(deref(e.GetMessage()), "Another object with the same value for property") {
+		return true
+	}
+	for _, d := range e.GetDetails() {
+		if d != nil && deref(d.GetCode()) == "ObjectConflict" {
+			return true
+		}
+	}
+	return false
 }
 
 func statusReason(status int, code, msg string) string {
