@@ -17,7 +17,7 @@ import (
 
 func newService(t *testing.T, p tap.Policy, now time.Time) *tap.Service {
 	t.Helper()
-	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: []byte("graphadapter test secret, 32 bytes+"),
+	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret([]byte("graphadapter test secret, 32 bytes+")),
 		Policy: &p, Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	return svc

@@ -34,7 +34,7 @@ func ExampleTAPDirectory() {
 	}
 	svc, err := tap.New(tap.Options{
 		Store:  tap.NewMemoryStore(),
-		Secret: []byte("example secret: use 32 random bytes from a vault"),
+		Secret: tap.NewSecret([]byte("example secret: use 32 random bytes from a vault")),
 		Policy: &policy,
 		Now:    func() time.Time { return now },
 		Rand:   rand.NewChaCha8([32]byte{7}),

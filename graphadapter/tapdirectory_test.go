@@ -202,7 +202,7 @@ func TestRecoverWithTAPDirectory(t *testing.T) {
 		{"unknown user", notBreakGlass, "nobody@" + demo.Domain, graphadapter.ErrNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: []byte("graphadapter test secret, 32 bytes+"),
+			svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret([]byte("graphadapter test secret, 32 bytes+")),
 				Policy: &tc.policy, Now: func() time.Time { return now }})
 			require.NoError(t, err)
 			iss, err := tap.Recover(ctx, svc, td, tap.RecoverRequest{UserID: tc.user, Actor: "helpdesk"})

@@ -11,7 +11,7 @@ import (
 
 func benchmarkRedeem(b *testing.B, store tap.Store) {
 	ctx := context.Background()
-	svc, err := tap.New(tap.Options{Store: store, Secret: secret})
+	svc, err := tap.New(tap.Options{Store: store, Secret: tap.NewSecret(secret)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,7 +14,8 @@
 // look-alikes, 4.907 bits each: 39.3 bits at the default length 8, 235.5 at
 // 48). The plaintext exists once, in the Code that Issue returns; Code
 // redacts itself in every printed or encoded form and gives the plaintext
-// only through Reveal.
+// only through Reveal. The server's HMAC key is a Secret (NewSecret), which
+// redacts itself the same way, and a *Service prints without it.
 //
 // Passes live in a Store: NewMemoryStore in process, tap/sqlstore on SQLite
 // or PostgreSQL for several processes. tap/taptest holds the conformance
@@ -24,7 +25,7 @@
 // in-memory tenant and Microsoft Graph; Onboard needs an
 // OnboardingDirectory, which also creates users.
 //
-//	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret})
+//	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret(secret)})
 //	iss, err := svc.Issue(ctx, tap.IssueRequest{UserID: "alice@contoso.com", Actor: "helpdesk"})
 //	show(iss.Code.Reveal())                    // once, to the user
 //	_, err = svc.Redeem(ctx, "alice@contoso.com", typed)

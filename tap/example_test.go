@@ -17,7 +17,7 @@ import (
 func exampleService(store tap.Store, now *time.Time) *tap.Service {
 	svc, err := tap.New(tap.Options{
 		Store:  store,
-		Secret: []byte("example secret: use 32 random bytes from a vault"),
+		Secret: tap.NewSecret([]byte("example secret: use 32 random bytes from a vault")),
 		Now:    func() time.Time { return *now },
 		Rand:   rand.NewChaCha8([32]byte{42}),
 	})

@@ -90,7 +90,7 @@ func childCode(t *testing.T, stdout string) string {
 func panicChild(mode string) {
 	p := tap.DefaultPolicy()
 	p.DefaultLength = 16 // long enough that an accidental match is impossible
-	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret, Policy: &p})
+	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret(secret), Policy: &p})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		os.Exit(3)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -21,10 +22,12 @@ type Options struct {
 	Store Store
 
 	// Secret is the HMAC-SHA-256 key the code hashes are computed with; at
-	// least MinSecretLength bytes from a secret manager. Required. Anyone
-	// holding it and a copy of the store can test guesses offline, so keep
-	// it apart from the database. Changing it invalidates every pass.
-	Secret []byte
+	// least MinSecretLength bytes from a secret manager, wrapped with
+	// NewSecret. Required. Anyone holding it and a copy of the store can
+	// test guesses offline, so keep it apart from the database. Changing it
+	// invalidates every pass. Secret redacts itself, so an Options can be
+	// printed or logged.
+	Secret Secret
 
 	// Policy is the tenant's Temporary Access Pass policy. Nil means
 	// DefaultPolicy(). New validates it.
@@ -51,7 +54,7 @@ type Options struct {
 // lockouts correct.
 type Service struct {
 	store     Store
-	secret    []byte
+	secret    Secret
 	policy    Policy
 	maxFailed int
 	audit     AuditSink
@@ -64,12 +67,12 @@ func New(opts Options) (*Service, error) {
 	if opts.Store == nil {
 		return nil, errors.New("tap: Options.Store is required")
 	}
-	if len(opts.Secret) < MinSecretLength {
-		return nil, fmt.Errorf("tap: Options.Secret is %d bytes, want at least %d", len(opts.Secret), MinSecretLength)
+	if opts.Secret.Len() < MinSecretLength {
+		return nil, fmt.Errorf("tap: Options.Secret is %d bytes, want at least %d", opts.Secret.Len(), MinSecretLength)
 	}
 	s := &Service{
 		store:     opts.Store,
-		secret:    slices.Clone(opts.Secret),
+		secret:    opts.Secret, // immutable: nothing writes to its bytes
 		policy:    DefaultPolicy(),
 		maxFailed: opts.MaxFailedAttempts,
 		audit:     opts.Audit,
@@ -103,6 +106,26 @@ func New(opts Options) (*Service, error) {
 	return s, nil
 }
 
+// String describes the service without its secret.
+func (s *Service) String() string {
+	if s == nil {
+		return "tap.Service(nil)"
+	}
+	return fmt.Sprintf("tap.Service{store: %T, policy: %s, maxFailedAttempts: %d, secret: %s}",
+		s.store, s.policy.State, s.maxFailed, redacted)
+}
+
+// GoString is String: a Service has no literal form worth printing, and its
+// fields include the secret.
+func (s *Service) GoString() string { return s.String() }
+
+// Format prints String for every verb, so %+v and %#v, which would otherwise
+// walk the fields, never reach the secret.
+func (s *Service) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// LogValue is String, for log/slog.
+func (s *Service) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
 // Policy returns the policy the service enforces.
 func (s *Service) Policy() Policy { return s.policy }
 
@@ -115,7 +138,7 @@ func normTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond)
 // the message so equal codes of different passes hash differently, and the
 // label separates this use of the key from any other.
 func (s *Service) hash(passID string, c Code) []byte {
-	m := hmac.New(sha256.New, s.secret)
+	m := hmac.New(sha256.New, s.secret.bytes())
 	io.WriteString(m, "keytier/tap/v1\x00")
 	io.WriteString(m, passID)
 	m.Write([]byte{0})

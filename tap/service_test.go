@@ -68,7 +68,7 @@ func newFixture(t *testing.T, mutate func(*tap.Options)) fixture {
 	f := fixture{store: tap.NewMemoryStore(), clock: &clock{now: t0}, audit: &recorder{}}
 	opts := tap.Options{
 		Store:  f.store,
-		Secret: secret,
+		Secret: tap.NewSecret(secret),
 		Now:    f.clock.Now,
 		Rand:   rand.NewChaCha8([32]byte{1}),
 		Audit:  f.audit,
@@ -89,18 +89,18 @@ func policyWith(mutate func(*tap.Policy)) *tap.Policy {
 }
 
 func TestNewOptions(t *testing.T) {
-	_, err := tap.New(tap.Options{Secret: secret})
+	_, err := tap.New(tap.Options{Secret: tap.NewSecret(secret)})
 	assert.ErrorContains(t, err, "Store is required")
-	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret[:31]})
+	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret(secret[:31])})
 	assert.ErrorContains(t, err, "31 bytes, want at least 32")
-	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret, Policy: policyWith(func(p *tap.Policy) { p.DefaultLength = 4 })})
+	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret(secret), Policy: policyWith(func(p *tap.Policy) { p.DefaultLength = 4 })})
 	assert.ErrorIs(t, err, tap.ErrInvalidPolicy)
-	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret, MaxFailedAttempts: -1})
+	_, err = tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret(secret), MaxFailedAttempts: -1})
 	assert.Error(t, err)
 
 	// The service keeps its own copy of the policy.
 	p := tap.DefaultPolicy()
-	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: secret, Policy: &p})
+	svc, err := tap.New(tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret(secret), Policy: &p})
 	require.NoError(t, err)
 	p.IncludeTargets[0].ID = "changed"
 	assert.Equal(t, tap.AllUsers, svc.Policy().IncludeTargets[0].ID)
@@ -223,7 +223,7 @@ func TestWrongSecretRejectsCode(t *testing.T) {
 	f := newFixture(t, nil)
 	iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a"})
 	require.NoError(t, err)
-	other, err := tap.New(tap.Options{Store: f.store, Secret: []byte("another secret, 32 bytes or more!"), Now: f.clock.Now})
+	other, err := tap.New(tap.Options{Store: f.store, Secret: tap.NewSecret([]byte("another secret, 32 bytes or more!")), Now: f.clock.Now})
 	require.NoError(t, err)
 	_, err = other.Redeem(ctx, "u", iss.Code.Reveal())
 	assert.ErrorIs(t, err, tap.ErrInvalidCode)

@@ -113,7 +113,7 @@ func tapCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	// The audit file opens before the store, so a bad path changes nothing.
 	var audit *auditFile
-	opts := tap.Options{Secret: secret, Policy: &policy}
+	opts := tap.Options{Secret: tap.NewSecret(secret), Policy: &policy}
 	if c.auditPath != "" {
 		if audit, err = openAudit(c.auditPath); err != nil {
 			clear(secret)

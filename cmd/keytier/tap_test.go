@@ -275,7 +275,7 @@ func issueAt(t *testing.T, db, user string, at time.Time) string {
 	require.NoError(t, err)
 	defer st.Close()
 	p := cliPolicy()
-	svc, err := tap.New(tap.Options{Store: st, Secret: testTapKey, Policy: &p, Now: func() time.Time { return at }})
+	svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(testTapKey), Policy: &p, Now: func() time.Time { return at }})
 	require.NoError(t, err)
 	iss, err := svc.Issue(ctx, tap.IssueRequest{UserID: user, Actor: "test"})
 	require.NoError(t, err)

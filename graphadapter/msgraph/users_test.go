@@ -79,7 +79,7 @@ func TestOnboardOverGraph(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	svc, err := tap.New(tap.Options{
 		Store:  tap.NewMemoryStore(),
-		Secret: []byte("test secret, 32 bytes at least!!"),
+		Secret: tap.NewSecret([]byte("test secret, 32 bytes at least!!")),
 		Policy: &policy,
 		Now:    func() time.Time { return now },
 		Rand:   rand.NewChaCha8([32]byte{2}),

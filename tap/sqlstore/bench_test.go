@@ -106,7 +106,7 @@ func BenchmarkService(b *testing.B) {
 				stores := benchStores(b, d, clients)
 				svcs := make([]*tap.Service, clients)
 				for i, st := range stores {
-					svc, err := tap.New(tap.Options{Store: st, Secret: processSecret})
+					svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(processSecret)})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -14,7 +14,7 @@
 //	st, err := sqlstore.OpenSQLite(ctx, "/var/lib/keytier/tap.db")
 //	if err != nil { … }
 //	defer st.Close()
-//	svc, err := tap.New(tap.Options{Store: st, Secret: secret})
+//	svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(secret)})
 //
 // For PostgreSQL open the *sql.DB yourself (sql.Open("pgx", dsn) after
 // importing github.com/jackc/pgx/v5/stdlib) or call OpenPostgres, then New.

@@ -117,7 +117,7 @@ func raceChild() int {
 		return 3
 	}
 	defer st.Close()
-	svc, err := tap.New(tap.Options{Store: st, Secret: processSecret})
+	svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(processSecret)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
@@ -183,7 +183,7 @@ func targets() []target {
 
 func issueOnce(t *testing.T, st tap.Store, user string) string {
 	t.Helper()
-	svc, err := tap.New(tap.Options{Store: st, Secret: processSecret})
+	svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(processSecret)})
 	require.NoError(t, err)
 	iss, err := svc.Issue(context.Background(), tap.IssueRequest{UserID: user, Actor: "test", Usage: tap.UsageOnce})
 	require.NoError(t, err)
@@ -259,7 +259,7 @@ func TestOneTimeAcrossConnections(t *testing.T) {
 			for i, st := range stores {
 				st.DB().SetMaxOpenConns(8)
 				var err error
-				svcs[i], err = tap.New(tap.Options{Store: st, Secret: processSecret})
+				svcs[i], err = tap.New(tap.Options{Store: st, Secret: tap.NewSecret(processSecret)})
 				require.NoError(t, err)
 			}
 			code := issueOnce(t, stores[0], "race@example.com")
@@ -296,7 +296,7 @@ func churnChild() int {
 		write("E open: %v", err)
 		return 3
 	}
-	svc, err := tap.New(tap.Options{Store: st, Secret: processSecret})
+	svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(processSecret)})
 	if err != nil {
 		write("E %v", err)
 		return 3
@@ -348,7 +348,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Run(tg.name, func(t *testing.T) {
 			ctx := context.Background()
 			arg, st := tg.open(t)
-			svc, err := tap.New(tap.Options{Store: st, Secret: processSecret})
+			svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(processSecret)})
 			require.NoError(t, err)
 			reportPath := filepath.Join(t.TempDir(), "report")
 			require.NoError(t, os.WriteFile(reportPath, nil, 0o600))

@@ -233,7 +233,7 @@ func TestNoPlaintextInDatabase(t *testing.T) {
 			ctx := context.Background()
 			st := tc.open(t)
 			now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-			svc, err := tap.New(tap.Options{Store: st, Secret: bytes.Repeat([]byte("k"), 32), Now: func() time.Time { return now }})
+			svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(bytes.Repeat([]byte("k"), 32)), Now: func() time.Time { return now }})
 			require.NoError(t, err)
 			var codes []string
 			for i := range 40 {

@@ -109,7 +109,7 @@ func newBench(t *testing.T, pair func(*testing.T, int) []tap.Store, mutate func(
 	stores := pair(t, 2)
 	b := bench{clock: newClock(base), store: stores[1]}
 	for i, st := range stores {
-		opts := tap.Options{Store: st, Secret: serviceSecret, Now: b.clock.Now, MaxFailedAttempts: 3}
+		opts := tap.Options{Store: st, Secret: tap.NewSecret(serviceSecret), Now: b.clock.Now, MaxFailedAttempts: 3}
 		if mutate != nil {
 			mutate(&opts)
 		}
@@ -416,7 +416,7 @@ func testClockSkew(t *testing.T, pair func(*testing.T, int) []tap.Store) {
 	stores := pair(t, 2)
 	ahead, behind := newClock(base.Add(skew)), newClock(base)
 	newSvc := func(st tap.Store, c *clock) *tap.Service {
-		svc, err := tap.New(tap.Options{Store: st, Secret: serviceSecret, Now: c.Now, MaxFailedAttempts: 3})
+		svc, err := tap.New(tap.Options{Store: st, Secret: tap.NewSecret(serviceSecret), Now: c.Now, MaxFailedAttempts: 3})
 		require.NoError(t, err)
 		return svc
 	}
@@ -553,7 +553,7 @@ func testPolicyDisables(t *testing.T, pair func(*testing.T, int) []tap.Store) {
 			require.NoError(t, err)
 			p := tap.DefaultPolicy()
 			tc.mutate(&p)
-			strict, err := tap.New(tap.Options{Store: b.store, Secret: serviceSecret, Now: b.clock.Now, Policy: &p})
+			strict, err := tap.New(tap.Options{Store: b.store, Secret: tap.NewSecret(serviceSecret), Now: b.clock.Now, Policy: &p})
 			require.NoError(t, err)
 			info, err := strict.Status(ctx, "alice")
 			require.NoError(t, err)

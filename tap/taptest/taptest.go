@@ -368,7 +368,7 @@ func RunStoreTestsWith(t *testing.T, cfg Config) {
 		services := make([]*tap.Service, n)
 		for i := range services {
 			var err error
-			services[i], err = tap.New(tap.Options{Store: stores[i], Secret: secret, Now: func() time.Time { return now }})
+			services[i], err = tap.New(tap.Options{Store: stores[i], Secret: tap.NewSecret(secret), Now: func() time.Time { return now }})
 			require.NoError(t, err)
 		}
 		iss, err := services[0].Issue(ctx, tap.IssueRequest{UserID: "alice", Actor: "helpdesk", Usage: tap.UsageOnce})

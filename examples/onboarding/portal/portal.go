@@ -207,7 +207,7 @@ func New(ctx context.Context, opts Options) (*Portal, error) {
 	}
 	p.taps, err = tap.New(tap.Options{
 		Store:  p.tapStore,
-		Secret: secret,
+		Secret: tap.NewSecret(secret),
 		Policy: opts.TAPPolicy,
 		Audit:  tap.AuditFunc(p.audit),
 		Now:    p.now,
