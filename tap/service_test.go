@@ -2,10 +2,15 @@ package tap_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -350,11 +355,118 @@ func TestLockEventEmittedOnce(t *testing.T) {
 	}, f.audit.actions())
 }
 
+// fieldsHolding walks every field of a stored Pass by reflection and
+// returns the names of those that hold code: as text, in any case, or as
+// bytes in hex or base64. A field of a kind it cannot inspect fails t, so a
+// field added to Pass later is not silently skipped.
+func fieldsHolding(t *testing.T, p tap.Pass, code string) []string {
+	t.Helper()
+	forms := []string{code, hex.EncodeToString([]byte(code)), base64.StdEncoding.EncodeToString([]byte(code))}
+	holds := func(s string) bool {
+		for _, f := range forms {
+			if strings.Contains(strings.ToUpper(s), strings.ToUpper(f)) {
+				return true
+			}
+		}
+		return false
+	}
+	var found []string
+	v := reflect.ValueOf(p)
+	for i := range v.NumField() {
+		name, f := v.Type().Field(i).Name, v.Field(i)
+		var text string
+		switch {
+		case f.Kind() == reflect.String:
+			text = f.String()
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Uint8:
+			text = string(f.Bytes())
+		case f.Type() == reflect.TypeFor[time.Time]():
+			text = f.Interface().(time.Time).Format(time.RFC3339Nano)
+		case f.Kind() == reflect.Int, f.Kind() == reflect.Bool:
+			text = fmt.Sprint(f.Interface())
+		default:
+			t.Fatalf("Pass.%s has kind %s, which the scan does not inspect", name, f.Kind())
+		}
+		if holds(text) {
+			found = append(found, name)
+		}
+	}
+	return found
+}
+
+// TestMemoryStoreHoldsNoCode issues passes in every state and inspects
+// every field of every pass the store holds (through List and Get, which
+// return copies of what it keeps) for the plaintext. The control plants a
+// code in each text and byte field in turn, so the scan is shown to find
+// one wherever it is.
 func TestMemoryStoreHoldsNoCode(t *testing.T) {
-	f := newFixture(t, nil)
-	iss, err := f.svc.Issue(context.Background(), tap.IssueRequest{UserID: "u", Actor: "a"})
+	ctx := context.Background()
+	f := newFixture(t, func(o *tap.Options) { o.MaxFailedAttempts = 2 })
+	var codes []string
+	for i := range 8 {
+		user := fmt.Sprint("user", i)
+		iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: user, Actor: "admin", Usage: tap.UsageOnce})
+		require.NoError(t, err)
+		codes = append(codes, iss.Code.Reveal())
+		switch i % 4 {
+		case 1:
+			_, err = f.svc.Redeem(ctx, user, iss.Code.Reveal())
+			require.NoError(t, err)
+		case 2:
+			for range 2 {
+				_, _ = f.svc.Redeem(ctx, user, otherCode(iss.Code.Reveal()))
+			}
+		case 3:
+			_, err = f.svc.Revoke(ctx, "admin", user)
+			require.NoError(t, err)
+		}
+	}
+	stored, err := f.store.List(ctx, tap.Query{})
 	require.NoError(t, err)
-	assert.NotContains(t, fmt.Sprintf("%#v", f.store), iss.Code.Reveal())
+	require.Len(t, stored, len(codes))
+	for _, p := range stored {
+		require.Len(t, p.Hash, 32, "the scan sees the stored hash")
+		got, err := f.store.Get(ctx, p.ID)
+		require.NoError(t, err)
+		for _, code := range codes {
+			assert.Empty(t, fieldsHolding(t, p, code), "pass %s (List) holds a code", p.ID)
+			assert.Empty(t, fieldsHolding(t, got, code), "pass %s (Get) holds a code", p.ID)
+		}
+	}
+
+	// The control: a code planted in any text or byte field is found.
+	planted := 0
+	v := reflect.ValueOf(stored[0])
+	for i := range v.NumField() {
+		field := v.Type().Field(i)
+		if field.Type.Kind() != reflect.String && field.Type != reflect.TypeFor[[]byte]() {
+			continue
+		}
+		store := tap.NewMemoryStore()
+		p := stored[0]
+		pv := reflect.ValueOf(&p).Elem().Field(i)
+		if pv.Kind() == reflect.String {
+			pv.SetString(pv.String() + "/" + strings.ToLower(codes[0]))
+		} else {
+			pv.SetBytes(append(slices.Clone(pv.Bytes()), codes[0]...))
+		}
+		_, err := store.Put(ctx, p)
+		require.NoError(t, err)
+		back, err := store.List(ctx, tap.Query{})
+		require.NoError(t, err)
+		require.Len(t, back, 1)
+		assert.Equal(t, []string{field.Name}, fieldsHolding(t, back[0], codes[0]), "code planted in %s", field.Name)
+		planted++
+	}
+	assert.GreaterOrEqual(t, planted, 4, "ID, UserID, Hash and CreatedBy were planted")
+}
+
+// otherCode returns a well-formed code that differs from code in its first
+// character.
+func otherCode(code string) string {
+	b := []byte(code)
+	b[0] = tap.Alphabet[(strings.IndexByte(tap.Alphabet, b[0])+1)%len(tap.Alphabet)]
+	return string(b)
 }
 
 func TestReasonOf(t *testing.T) {
@@ -362,4 +474,67 @@ func TestReasonOf(t *testing.T) {
 	assert.Equal(t, "expired", tap.ReasonOf(fmt.Errorf("x: %w", tap.ErrExpired)))
 	assert.Equal(t, "error", tap.ReasonOf(errors.New("boom")))
 	assert.Equal(t, "canceled", tap.ReasonOf(context.Canceled))
+}
+
+// failingReader returns n bytes of a seeded stream, then err.
+type failingReader struct {
+	src io.Reader
+	n   int
+	err error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, r.err
+	}
+	if len(p) > r.n {
+		p = p[:r.n]
+	}
+	n, err := r.src.Read(p)
+	r.n -= n
+	return n, err
+}
+
+// TestRandDrivesCodesAndIDs shows that Options.Rand is the only source of
+// a pass's id and code: two Services seeded alike issue the same id and
+// code, a different seed gives others, and a reader that fails — while
+// the id is drawn or while the code is — makes Issue fail with nothing
+// stored.
+func TestRandDrivesCodesAndIDs(t *testing.T) {
+	ctx := context.Background()
+	issue := func(seed byte) tap.Issued {
+		f := newFixture(t, func(o *tap.Options) { o.Rand = rand.NewChaCha8([32]byte{seed}) })
+		iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a"})
+		require.NoError(t, err)
+		return iss
+	}
+	a, b, c := issue(7), issue(7), issue(8)
+	assert.Equal(t, a.Info.Pass.ID, b.Info.Pass.ID, "same seed, same id")
+	assert.Equal(t, a.Code.Reveal(), b.Code.Reveal(), "same seed, same code")
+	assert.NotEqual(t, a.Info.Pass.ID, c.Info.Pass.ID, "another seed, another id")
+	assert.NotEqual(t, a.Code.Reveal(), c.Code.Reveal(), "another seed, another code")
+
+	broken := errors.New("entropy source unplugged")
+	for _, tc := range []struct {
+		name string
+		n    int // bytes the reader gives before failing
+	}{
+		{"while drawing the id", 0},
+		{"half-way through the id", 8},
+		{"while drawing the code", 16}, // a UUID takes 16 bytes
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(o *tap.Options) {
+				o.Rand = &failingReader{src: rand.NewChaCha8([32]byte{7}), n: tc.n, err: broken}
+			})
+			iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: "u", Actor: "a"})
+			require.ErrorIs(t, err, broken)
+			assert.ErrorContains(t, err, "tap: reading random source")
+			assert.True(t, iss.Code.IsZero(), "no code returned")
+			all, err := f.store.List(ctx, tap.Query{})
+			require.NoError(t, err)
+			assert.Empty(t, all, "nothing stored")
+			assert.Equal(t, []string{"issue:failure:error"}, f.audit.actions())
+		})
+	}
 }
