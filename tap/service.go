@@ -37,6 +37,18 @@ type Options struct {
 	// DefaultMaxFailedAttempts (5).
 	MaxFailedAttempts int
 
+	// Groups, if set, is asked for the user's groups whenever a code
+	// matches (Redeem) and by Status, so a user the policy stopped
+	// targeting after the pass was issued — removed from the groups of
+	// includeTargets, or added to excludeTargets — can no longer use it:
+	// Redeem refuses with ErrDisabledByPolicy and Status reports
+	// StatusDisabledByPolicy (Graph's methodUsabilityReason
+	// DisabledByPolicy), as Entra does. A directory error fails the
+	// redemption without using the pass or counting an attempt. Nil means
+	// targeting is checked only at Issue, from IssueRequest.GroupIDs; List
+	// never asks the directory (a page would be one lookup per pass).
+	Groups GroupReader
+
 	// Audit receives an Event for every state change and every refused
 	// request. Nil drops them.
 	Audit AuditSink
@@ -55,6 +67,7 @@ type Options struct {
 type Service struct {
 	store     Store
 	secret    Secret
+	groups    GroupReader
 	policy    Policy
 	maxFailed int
 	audit     AuditSink
@@ -73,6 +86,7 @@ func New(opts Options) (*Service, error) {
 	s := &Service{
 		store:     opts.Store,
 		secret:    opts.Secret, // immutable: nothing writes to its bytes
+		groups:    opts.Groups,
 		policy:    DefaultPolicy(),
 		maxFailed: opts.MaxFailedAttempts,
 		audit:     opts.Audit,
@@ -309,7 +323,8 @@ func (s *Service) issue(ctx context.Context, req IssueRequest, now time.Time) (I
 // user is told to ask for a new pass. A one-time pass succeeds exactly once
 // even when many processes redeem it at the same moment: the Store's Use is
 // a single conditional update. Whether the policy's targets include the user
-// was checked when the pass was issued.
+// is checked again, once the code matches, when Options.Groups is set;
+// otherwise it was checked when the pass was issued.
 func (s *Service) Redeem(ctx context.Context, userID, code string) (Info, error) {
 	now := s.clock()
 	info, attempts, err := s.redeem(ctx, userID, code, now)
@@ -372,6 +387,9 @@ func (s *Service) redeem(ctx context.Context, userID, input string, now time.Tim
 		}
 		return info, after.FailedAttempts, fmt.Errorf("%w (attempt %d of %d): user %q", ErrInvalidCode, after.FailedAttempts, s.maxFailed, userID)
 	}
+	if info, err = s.targeted(ctx, info); err != nil {
+		return info, 0, err
+	}
 	if err := s.unusable(info, now); err != nil {
 		return info, 0, err
 	}
@@ -392,6 +410,28 @@ func (s *Service) redeem(ctx context.Context, userID, input string, now time.Tim
 	return info, 0, nil
 }
 
+// targeted re-checks, through Options.Groups, that the policy still targets
+// the pass's user, and turns info into StatusDisabledByPolicy when it does
+// not. Revoked and locked passes keep their status (they come first in
+// StatusAt's order), and are not worth a directory lookup.
+func (s *Service) targeted(ctx context.Context, info Info) (Info, error) {
+	if s.groups == nil || info.Status == StatusRevoked || info.Status == StatusLockedOut ||
+		info.Status == StatusDisabledByPolicy {
+		return info, nil
+	}
+	userID := info.Pass.UserID
+	groups, err := s.groups.Groups(ctx, userID)
+	if err != nil {
+		return info, fmt.Errorf("tap: groups of user %q: %w", userID, err)
+	}
+	if s.policy.AppliesTo(userID, groups) {
+		return info, nil
+	}
+	info.Status, info.IsUsable = StatusDisabledByPolicy, false
+	info.MethodUsabilityReason = StatusDisabledByPolicy.MethodUsabilityReason()
+	return info, nil
+}
+
 // unusable explains why a pass in info's status cannot be redeemed.
 func (s *Service) unusable(info Info, now time.Time) error {
 	ps := info.Pass
@@ -406,6 +446,8 @@ func (s *Service) unusable(info Info, now time.Time) error {
 		return fmt.Errorf("%w: user %q, pass %s used at %s", ErrUsed, ps.UserID, ps.ID, ps.LastUsedAt.Format(time.RFC3339))
 	case StatusRevoked:
 		return fmt.Errorf("%w: user %q, pass %s revoked at %s", ErrRevoked, ps.UserID, ps.ID, ps.RevokedAt.Format(time.RFC3339))
+	case StatusDisabledByPolicy:
+		return fmt.Errorf("%w: the Temporary Access Pass policy does not admit user %q (pass %s)", ErrDisabledByPolicy, ps.UserID, ps.ID)
 	default:
 		return fmt.Errorf("%w: user %q, pass %s", info.Status.Err(), ps.UserID, ps.ID)
 	}
@@ -451,12 +493,18 @@ func (s *Service) revoke(ctx context.Context, actor, userID string, now time.Tim
 }
 
 // Status returns the user's pass and its status now.
+// With Options.Groups set it reports StatusDisabledByPolicy for a user the
+// policy no longer targets.
 func (s *Service) Status(ctx context.Context, userID string) (Info, error) {
 	ps, err := s.store.GetByUser(ctx, userID)
 	if err != nil {
 		return Info{}, err
 	}
-	return newInfo(ps, s.clock(), s.policy), nil
+	info, err := s.targeted(ctx, newInfo(ps, s.clock(), s.policy))
+	if err != nil {
+		return Info{}, err
+	}
+	return info, nil
 }
 
 // List returns a page of passes with their status now; see Query.

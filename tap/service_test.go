@@ -538,3 +538,31 @@ func TestRandDrivesCodesAndIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestRedeemRechecksTargeting: with Options.Groups, a user taken out of
+// the policy's targets after issue is refused, and the audit trail says why.
+func TestRedeemRechecksTargeting(t *testing.T) {
+	ctx := context.Background()
+	dir := tap.NewMemoryDirectory()
+	u, err := dir.CreateUser(ctx, tap.User{UserPrincipalName: "alice@example.com"})
+	require.NoError(t, err)
+	dir.AddToGroup(u.ID, "new-hires")
+	f := newFixture(t, func(o *tap.Options) {
+		o.Groups = dir
+		o.Policy = policyWith(func(p *tap.Policy) {
+			p.ExcludeTargets = []tap.ExcludeTarget{{ID: "leavers", TargetType: tap.TargetGroup}}
+		})
+	})
+	iss, err := f.svc.Issue(ctx, tap.IssueRequest{UserID: u.ID, Actor: "hr", GroupIDs: []string{"new-hires"}})
+	require.NoError(t, err)
+	dir.AddToGroup(u.ID, "leavers")
+	_, err = f.svc.Redeem(ctx, u.ID, iss.Code.Reveal())
+	require.ErrorIs(t, err, tap.ErrDisabledByPolicy)
+	assert.NotContains(t, err.Error(), iss.Code.Reveal())
+	info, err := f.svc.Status(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, tap.StatusDisabledByPolicy, info.Status)
+	assert.Equal(t, "DisabledByPolicy", info.Graph().MethodUsabilityReason)
+	assert.False(t, info.Graph().IsUsable)
+	assert.Equal(t, []string{"issue:success:", "redeem:failure:disabled_by_policy"}, f.audit.actions())
+}

@@ -2,6 +2,8 @@ package taptest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +40,10 @@ func RunServiceTests(t *testing.T, newStore func(t *testing.T) tap.Store) {
 //     including a use at a time earlier than the pass's LastUsedAt;
 //   - lockout through Redeem at the configured and the default maximum;
 //   - revoking a used and a locked pass; wrong codes on an expired pass;
+//   - the policy's targeting checked again at redemption through
+//     tap.Options.Groups: a user removed from the included group, or added
+//     to an excluded one, after the pass was issued is disabledByPolicy,
+//     and the pass is neither used nor counted;
 //   - a round trip of non-zero UseCount, LastUsedAt, FailedAttempts,
 //     LockedAt and RevokedAt.
 func RunServiceTestsWith(t *testing.T, cfg Config) {
@@ -62,6 +68,7 @@ func RunServiceTestsWith(t *testing.T, cfg Config) {
 		t.Run("ClockSkew", func(t *testing.T) { testClockSkew(t, pair) })
 		t.Run("DefaultLockout", func(t *testing.T) { testDefaultLockout(t, pair) })
 		t.Run("PolicyDisablesPass", func(t *testing.T) { testPolicyDisables(t, pair) })
+		t.Run("TargetingAtRedeem", func(t *testing.T) { testTargetingAtRedeem(t, pair) })
 		t.Run("RoundTrip", func(t *testing.T) { testServiceRoundTrip(t, pair) })
 	})
 }
@@ -102,6 +109,9 @@ type bench struct {
 	reader *tap.Service
 	store  tap.Store // the reader's store
 	clock  *clock
+	// groups: the Services ask a directory, which Status does and List
+	// (one lookup per pass) does not.
+	groups bool
 }
 
 func newBench(t *testing.T, pair func(*testing.T, int) []tap.Store, mutate func(*tap.Options)) bench {
@@ -115,6 +125,7 @@ func newBench(t *testing.T, pair func(*testing.T, int) []tap.Store, mutate func(
 		}
 		svc, err := tap.New(opts)
 		require.NoError(t, err)
+		b.groups = opts.Groups != nil
 		if i == 0 {
 			b.svc = svc
 		} else {
@@ -134,7 +145,9 @@ func (b bench) readBack(t *testing.T, userID string) tap.Info {
 	list, err := b.reader.List(ctx, tap.Query{UserID: userID})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	assert.Equal(t, info.Status, list[0].Status, "List and Status disagree")
+	if !b.groups {
+		assert.Equal(t, info.Status, list[0].Status, "List and Status disagree")
+	}
 	raw, err := b.store.Get(ctx, info.Pass.ID)
 	require.NoError(t, err)
 	assert.Len(t, raw.Hash, 32, "the store keeps the HMAC-SHA-256")
@@ -622,4 +635,150 @@ func testServiceRoundTrip(t *testing.T, pair func(*testing.T, int) []tap.Store) 
 	require.NoError(t, err)
 	raw.Hash = nil
 	AssertPassEqual(t, want, raw)
+}
+
+// Groups is a tap.GroupReader over a map, safe for concurrent use, for
+// tests that change a user's groups between issue and redemption. A user
+// missing from the map is an error, as tap.GroupReader asks.
+type Groups struct {
+	mu     sync.Mutex
+	groups map[string][]string
+	err    error
+}
+
+// NewGroups returns a Groups holding the given memberships.
+func NewGroups(memberships map[string][]string) *Groups {
+	g := &Groups{groups: map[string][]string{}}
+	for u, gs := range memberships {
+		g.Set(u, gs...)
+	}
+	return g
+}
+
+// Set replaces the user's groups.
+func (g *Groups) Set(userID string, groupIDs ...string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.groups[userID] = append([]string{}, groupIDs...)
+}
+
+// Fail makes every lookup return err (nil restores them).
+func (g *Groups) Fail(err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.err = err
+}
+
+// Groups implements tap.GroupReader.
+func (g *Groups) Groups(_ context.Context, userID string) ([]string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.err != nil {
+		return nil, g.err
+	}
+	gs, ok := g.groups[userID]
+	if !ok {
+		return nil, fmt.Errorf("taptest: directory has no user %q", userID)
+	}
+	return append([]string{}, gs...), nil
+}
+
+// Entra reports a pass DisabledByPolicy once its user is no longer targeted
+// by the policy; with Options.Groups the Service checks that at every
+// redemption, after the code matched.
+func testTargetingAtRedeem(t *testing.T, pair func(*testing.T, int) []tap.Store) {
+	ctx := context.Background()
+	policy := tap.DefaultPolicy()
+	policy.IncludeTargets = []tap.IncludeTarget{{ID: "new-hires", TargetType: tap.TargetGroup}}
+	policy.ExcludeTargets = []tap.ExcludeTarget{{ID: "contractors", TargetType: tap.TargetGroup}}
+	setup := func(t *testing.T) (bench, *Groups, string) {
+		t.Helper()
+		dir := NewGroups(map[string][]string{"alice": {"staff", "new-hires"}})
+		b := newBench(t, pair, func(o *tap.Options) { o.Policy = &policy; o.Groups = dir })
+		iss, err := b.svc.Issue(ctx, tap.IssueRequest{UserID: "alice", Actor: "helpdesk", Usage: tap.UsageReusable,
+			GroupIDs: []string{"staff", "new-hires"}})
+		require.NoError(t, err)
+		wantStatus(t, b.readBack(t, "alice"), tap.StatusActive, tap.ReasonEnabledByPolicy)
+		return b, dir, iss.Code.Reveal()
+	}
+	// untouched checks that a refusal left the pass as it was.
+	untouched := func(t *testing.T, b bench, uses, failed int) {
+		t.Helper()
+		raw, err := b.store.GetByUser(ctx, "alice")
+		require.NoError(t, err)
+		assert.Equal(t, uses, raw.UseCount, "UseCount")
+		assert.Equal(t, failed, raw.FailedAttempts, "FailedAttempts")
+		assert.True(t, raw.LockedAt.IsZero() && raw.RevokedAt.IsZero(), "neither locked nor revoked")
+	}
+
+	for _, tc := range []struct {
+		name   string
+		change func(dir *Groups)
+	}{
+		{"removed from the included group", func(dir *Groups) { dir.Set("alice", "staff") }},
+		{"added to an excluded group", func(dir *Groups) { dir.Set("alice", "staff", "new-hires", "contractors") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, dir, code := setup(t)
+			_, err := b.svc.Redeem(ctx, "alice", code)
+			require.NoError(t, err, "targeted: the pass works")
+			tc.change(dir)
+			_, err = b.svc.Redeem(ctx, "alice", code)
+			wantErrs(t, err, []error{tap.ErrDisabledByPolicy}, code)
+			assert.ErrorContains(t, err, `user "alice"`)
+			wantStatus(t, b.readBack(t, "alice"), tap.StatusDisabledByPolicy, tap.ReasonDisabledByPolicy)
+			untouched(t, b, 1, 0)
+			// Only the code's holder learns why: a wrong code is a wrong
+			// code, and counts.
+			_, err = b.svc.Redeem(ctx, "alice", otherCode(code))
+			wantErrs(t, err, []error{tap.ErrInvalidCode}, code)
+			assert.NotErrorIs(t, err, tap.ErrDisabledByPolicy)
+			untouched(t, b, 1, 1)
+			// Targeted again, the same pass works again.
+			dir.Set("alice", "new-hires")
+			_, err = b.svc.Redeem(ctx, "alice", code)
+			require.NoError(t, err)
+			wantStatus(t, b.readBack(t, "alice"), tap.StatusActive, tap.ReasonEnabledByPolicy)
+			untouched(t, b, 2, 1)
+		})
+	}
+
+	t.Run("revoked and locked come first", func(t *testing.T) {
+		b, dir, code := setup(t)
+		dir.Set("alice", "staff")
+		_, err := b.svc.Revoke(ctx, "admin", "alice")
+		require.NoError(t, err)
+		_, err = b.svc.Redeem(ctx, "alice", code)
+		wantErrs(t, err, []error{tap.ErrRevoked}, code)
+		wantStatus(t, b.readBack(t, "alice"), tap.StatusRevoked, "")
+	})
+
+	t.Run("directory failure uses nothing", func(t *testing.T) {
+		b, dir, code := setup(t)
+		down := errors.New("directory unreachable")
+		dir.Fail(down)
+		_, err := b.svc.Redeem(ctx, "alice", code)
+		wantErrs(t, err, []error{down}, code)
+		assert.NotErrorIs(t, err, tap.ErrDisabledByPolicy)
+		_, err = b.reader.Status(ctx, "alice")
+		assert.ErrorIs(t, err, down)
+		untouched(t, b, 0, 0)
+		dir.Fail(nil)
+		_, err = b.svc.Redeem(ctx, "alice", code)
+		assert.NoError(t, err)
+	})
+
+	t.Run("without Options.Groups only Issue checks", func(t *testing.T) {
+		// The control: the same change goes unnoticed by a Service that
+		// has no directory, so the cases above test the redemption check.
+		b, dir, code := setup(t)
+		dir.Set("alice", "staff", "contractors")
+		blind, err := tap.New(tap.Options{Store: b.store, Secret: tap.NewSecret(serviceSecret), Now: b.clock.Now, Policy: &policy})
+		require.NoError(t, err)
+		info, err := blind.Status(ctx, "alice")
+		require.NoError(t, err)
+		wantStatus(t, info, tap.StatusActive, tap.ReasonEnabledByPolicy)
+		_, err = blind.Redeem(ctx, "alice", code)
+		assert.NoError(t, err)
+	})
 }
