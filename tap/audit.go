@@ -16,7 +16,7 @@ const (
 	ActionRedeem  Action = "redeem"  // a sign-in with a pass, successful or not
 	ActionLock    Action = "lock"    // too many failed attempts locked the pass
 	ActionRevoke  Action = "revoke"  // an administrator revoked the pass
-	ActionPurge   Action = "purge"   // expired passes were deleted
+	ActionPurge   Action = "purge"   // an expired pass was deleted (one event per pass)
 )
 
 // Outcome says whether the action succeeded.
@@ -40,8 +40,7 @@ type Event struct {
 	// Reason is a short machine-readable cause for failures ("expired",
 	// "invalid_code", …; see ReasonOf) and "" for successes.
 	Reason string `json:"reason,omitzero"`
-	// Count is the failed-attempt count after a failed redemption, or the
-	// number of passes a purge deleted.
+	// Count is the failed-attempt count after a failed redemption.
 	Count int `json:"count,omitzero"`
 }
 

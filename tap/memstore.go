@@ -174,19 +174,19 @@ func (m *MemoryStore) Revoke(ctx context.Context, id string, at time.Time) (bool
 }
 
 // DeleteExpired implements Store.
-func (m *MemoryStore) DeleteExpired(ctx context.Context, cutoff time.Time) (int, error) {
+func (m *MemoryStore) DeleteExpired(ctx context.Context, cutoff time.Time) ([]Pass, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n := 0
+	var out []Pass
 	for id, p := range m.byID {
 		if !p.ExpiresAt.After(cutoff) {
+			out = append(out, copyPass(p))
 			delete(m.byID, id)
 			delete(m.byUser, p.UserID)
-			n++
 		}
 	}
-	return n, nil
+	return out, nil
 }

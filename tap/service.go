@@ -1,6 +1,7 @@
 package tap
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -523,19 +525,26 @@ func (s *Service) List(ctx context.Context, q Query) ([]Info, error) {
 
 // PurgeExpired deletes every pass whose lifetime has ended — used, revoked
 // and locked ones included, since none of them can be used again — and
-// returns how many it deleted. Passes still within their lifetime stay, so
-// Status can explain a refusal.
-func (s *Service) PurgeExpired(ctx context.Context, actor string) (int, error) {
+// returns them, ordered by user id, with the status each had when it went.
+// Each deleted pass gets its own audit event naming the user and the pass.
+// Passes still within their lifetime stay, so Status can explain a refusal.
+func (s *Service) PurgeExpired(ctx context.Context, actor string) ([]Info, error) {
 	now := s.clock()
 	if err := checkID("actor", actor); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n, err := s.store.DeleteExpired(ctx, now)
-	ev := Event{Time: now, Actor: actor, Action: ActionPurge, Outcome: OutcomeSuccess, Count: n}
+	gone, err := s.store.DeleteExpired(ctx, now)
 	if err != nil {
-		ev.Outcome, ev.Reason = OutcomeFailure, ReasonOf(err)
-		err = fmt.Errorf("tap: purging expired passes: %w", err)
+		s.audit.Audit(ctx, Event{Time: now, Actor: actor, Action: ActionPurge, Outcome: OutcomeFailure, Reason: ReasonOf(err)})
+		return nil, fmt.Errorf("tap: purging expired passes: %w", err)
 	}
-	s.audit.Audit(ctx, ev)
-	return n, err
+	slices.SortFunc(gone, func(a, b Pass) int {
+		return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.ID, b.ID))
+	})
+	out := make([]Info, len(gone))
+	for i, p := range gone {
+		out[i] = newInfo(p, now, s.policy)
+		s.audit.Audit(ctx, Event{Time: now, Actor: actor, Action: ActionPurge, UserID: p.UserID, PassID: p.ID, Outcome: OutcomeSuccess})
+	}
+	return out, nil
 }

@@ -277,21 +277,49 @@ func TestRevokePurgeList(t *testing.T) {
 	}
 	assert.Equal(t, []string{"alice:active", "bob:revoked", "carol:active"}, got)
 
-	n, err := f.svc.PurgeExpired(ctx, "janitor")
+	gone, err := f.svc.PurgeExpired(ctx, "janitor")
 	require.NoError(t, err)
-	assert.Zero(t, n, "nothing has expired yet")
+	assert.Empty(t, gone, "nothing has expired yet")
 	f.clock.Add(time.Hour)
-	n, err = f.svc.PurgeExpired(ctx, "janitor")
+	gone, err = f.svc.PurgeExpired(ctx, "janitor")
 	require.NoError(t, err)
-	assert.Equal(t, 3, n)
+	got = nil
+	for _, i := range gone {
+		got = append(got, i.Pass.UserID+":"+string(i.Status))
+		assert.Nil(t, i.Pass.Hash)
+	}
+	assert.Equal(t, []string{"alice:expired", "bob:revoked", "carol:expired"}, got)
 	_, err = f.svc.Status(ctx, "alice")
 	assert.ErrorIs(t, err, tap.ErrNotFound)
 
 	assert.Equal(t, []string{
 		"issue:success:", "issue:success:", "issue:success:",
 		"revoke:success:", "revoke:failure:not_found",
-		"purge:success:", "purge:success:",
+		"purge:success:", "purge:success:", "purge:success:",
 	}, f.audit.actions())
+	// One event per purged pass, naming whose it was.
+	f.audit.mu.Lock()
+	defer f.audit.mu.Unlock()
+	purged := f.audit.events[len(f.audit.events)-3:]
+	for i, e := range purged {
+		assert.Equal(t, gone[i].Pass.UserID, e.UserID)
+		assert.Equal(t, gone[i].Pass.ID, e.PassID)
+		assert.Equal(t, "janitor", e.Actor)
+		assert.Zero(t, e.Count)
+	}
+}
+
+// TestPurgeFailureIsAudited: a store that cannot delete gives one failure
+// event and an error naming the purge.
+func TestPurgeFailureIsAudited(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	gone, err := f.svc.PurgeExpired(ctx, "janitor")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.ErrorContains(t, err, "tap: purging expired passes")
+	assert.Nil(t, gone)
+	assert.Equal(t, []string{"purge:failure:canceled"}, f.audit.actions())
 }
 
 // TestAuditNeverCarriesCode runs every operation and checks each event, as

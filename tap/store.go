@@ -52,9 +52,11 @@ type Store interface {
 	// whether it did.
 	Revoke(ctx context.Context, id string, at time.Time) (bool, error)
 
-	// DeleteExpired deletes the passes whose ExpiresAt is at or before
-	// cutoff and returns how many it deleted.
-	DeleteExpired(ctx context.Context, cutoff time.Time) (int, error)
+	// DeleteExpired deletes, atomically, the passes whose ExpiresAt is at
+	// or before cutoff and returns them as they were, in any order, so the
+	// caller can say whose passes went. Of several concurrent calls, each
+	// deleted pass is returned by exactly one.
+	DeleteExpired(ctx context.Context, cutoff time.Time) ([]Pass, error)
 }
 
 // Query selects a page of passes for Store.List.

@@ -604,19 +604,36 @@ func (c *tapCommand) list(ctx context.Context, svc *tap.Service) int {
 	return exitOK
 }
 
+// purgedJSON names one pass purge deleted.
+type purgedJSON struct {
+	User   string     `json:"user"`
+	PassID string     `json:"passId"`
+	Status tap.Status `json:"status"`
+}
+
 func (c *tapCommand) purge(ctx context.Context, svc *tap.Service) int {
-	n, err := svc.PurgeExpired(ctx, c.actor)
+	gone, err := svc.PurgeExpired(ctx, c.actor)
 	if err != nil {
 		return c.fail("error", err)
 	}
 	if c.asJSON {
+		passes := make([]purgedJSON, len(gone))
+		for i, g := range gone {
+			passes[i] = purgedJSON{g.Pass.UserID, g.Pass.ID, g.Status}
+		}
 		c.printJSON(struct {
-			OK      bool `json:"ok"`
-			Deleted int  `json:"deleted"`
-		}{true, n})
+			OK      bool         `json:"ok"`
+			Deleted int          `json:"deleted"`
+			Passes  []purgedJSON `json:"passes"`
+		}{true, len(gone), passes})
 		return exitOK
 	}
-	fmt.Fprintf(c.stdout, "deleted %d expired %s\n", n, plural(n, "pass", "passes"))
+	fmt.Fprintf(c.stdout, "deleted %d expired %s\n", len(gone), plural(len(gone), "pass", "passes"))
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	for _, g := range gone {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", g.Pass.UserID, g.Pass.ID, g.Status)
+	}
+	tw.Flush()
 	return exitOK
 }
 

@@ -468,17 +468,41 @@ func TestTapStatusListRevokePurge(t *testing.T) {
 	assert.Equal(t, exitFail, r.code)
 	assert.Contains(t, r.errOut, "keytier tap revoke: notFound:")
 
-	r = tapRun(t, "", "purge", "--db", db)
+	issueAt(t, db, "older", time.Now().Add(-4*time.Hour))
+	r = tapRun(t, "", "status", "--db", db, "--user", "old", "--json")
 	require.Equal(t, exitOK, r.code, r.errOut)
-	assert.Equal(t, "deleted 1 expired pass\n", r.out)
+	decodeStrict(t, r.out, &info)
+	oldID := info.Pass.ID
 	r = tapRun(t, "", "purge", "--db", db, "--json")
 	require.Equal(t, exitOK, r.code, r.errOut)
+	type purged struct {
+		User   string     `json:"user"`
+		PassID string     `json:"passId"`
+		Status tap.Status `json:"status"`
+	}
 	var pj struct {
-		OK      bool `json:"ok"`
-		Deleted int  `json:"deleted"`
+		OK      bool     `json:"ok"`
+		Deleted int      `json:"deleted"`
+		Passes  []purged `json:"passes"`
 	}
 	decodeStrict(t, r.out, &pj)
+	assert.Equal(t, 2, pj.Deleted)
+	require.Len(t, pj.Passes, 2)
+	assert.Equal(t, purged{"old", oldID, tap.StatusExpired}, pj.Passes[0], "whose passes were deleted")
+	assert.Equal(t, "older", pj.Passes[1].User)
+	issueAt(t, db, "old", time.Now().Add(-3*time.Hour))
+	r = tapRun(t, "", "status", "--db", db, "--user", "old", "--json")
+	require.Equal(t, exitOK, r.code, r.errOut)
+	decodeStrict(t, r.out, &info)
+	r = tapRun(t, "", "purge", "--db", db)
+	require.Equal(t, exitOK, r.code, r.errOut)
+	assert.Regexp(t, `^deleted 1 expired pass\n  old  `+info.Pass.ID+`  expired\n$`, r.out)
+	r = tapRun(t, "", "purge", "--db", db, "--json")
+	require.Equal(t, exitOK, r.code, r.errOut)
+	decodeStrict(t, r.out, &pj)
 	assert.Equal(t, 0, pj.Deleted)
+	assert.NotNil(t, pj.Passes, "an empty list, not null")
+	assert.Empty(t, pj.Passes)
 	r = tapRun(t, "", "list", "--db", db, "--json")
 	require.Equal(t, exitOK, r.code)
 	decodeStrict(t, r.out, &infos)
@@ -563,7 +587,7 @@ func TestTapCodeOnlyOnIssueStdout(t *testing.T) {
 		"redeem:failure:not_found:nobody",   // a user without a pass
 		"revoke:success::helpdesk-7",
 		"redeem:failure:revoked:alice", // after revocation
-		"purge:success::helpdesk-7",    // nothing expired yet
+		// purge: nothing expired yet, so no event
 	}
 	want := append([]string{"issue:success::helpdesk-7"}, round...)
 	want = append(want, "replace:success::helpdesk-7", "issue:success::helpdesk-7") // issuing again replaces

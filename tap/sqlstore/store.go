@@ -282,15 +282,25 @@ func (s *Store) Revoke(ctx context.Context, id string, at time.Time) (bool, erro
 	return false, nil
 }
 
-// DeleteExpired implements tap.Store.
-func (s *Store) DeleteExpired(ctx context.Context, cutoff time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM tap_passes WHERE expires_at <= $1`, cutoff.UnixMicro())
+// DeleteExpired implements tap.Store with one DELETE … RETURNING, which
+// both SQLite (3.35 and later) and PostgreSQL run atomically: a row deleted
+// by one of several concurrent purges is returned by that one only.
+func (s *Store) DeleteExpired(ctx context.Context, cutoff time.Time) ([]tap.Pass, error) {
+	rows, err := s.db.QueryContext(ctx, `DELETE FROM tap_passes WHERE expires_at <= $1 RETURNING `+columns, cutoff.UnixMicro())
 	if err != nil {
-		return 0, fmt.Errorf("tap/sqlstore: delete expired: %w", err)
+		return nil, fmt.Errorf("tap/sqlstore: delete expired: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("tap/sqlstore: delete expired: %w", err)
+	defer rows.Close()
+	var out []tap.Pass
+	for rows.Next() {
+		p, err := scanPass(rows)
+		if err != nil {
+			return nil, fmt.Errorf("tap/sqlstore: delete expired: %w", err)
+		}
+		out = append(out, p)
 	}
-	return int(n), nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tap/sqlstore: delete expired: %w", err)
+	}
+	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -237,9 +239,18 @@ func RunStoreTestsWith(t *testing.T, cfg Config) {
 			_, err := s.Put(ctx, p)
 			require.NoError(t, err)
 		}
-		n, err := s.DeleteExpired(ctx, base.Add(20*time.Minute))
+		gone, err := s.DeleteExpired(ctx, base.Add(20*time.Minute))
 		require.NoError(t, err)
-		assert.Equal(t, 2, n, "passes expiring at or before the cutoff")
+		slices.SortFunc(gone, func(a, b tap.Pass) int { return strings.Compare(a.ID, b.ID) })
+		require.Len(t, gone, 2, "passes expiring at or before the cutoff")
+		for i, p := range gone {
+			want := pass(fmt.Sprintf("p%d", i), fmt.Sprintf("u%d", i))
+			want.StartAt = base
+			want.ExpiresAt = base.Add(time.Duration(10*(i+1)) * time.Minute)
+			AssertPassEqual(t, want, p) // whose pass went, as it was
+		}
+		_, err = s.GetByUser(ctx, "u0")
+		assert.ErrorIs(t, err, tap.ErrNotFound)
 		_, err = s.GetByUser(ctx, "u1")
 		assert.ErrorIs(t, err, tap.ErrNotFound)
 		_, err = s.GetByUser(ctx, "u2")
@@ -359,6 +370,35 @@ func RunStoreTestsWith(t *testing.T, cfg Config) {
 		all, err := stores[0].List(ctx, tap.Query{UserID: "alice"})
 		require.NoError(t, err)
 		assert.Len(t, all, 1, "one pass per user")
+	})
+
+	t.Run("ConcurrentDeleteExpired", func(t *testing.T) {
+		stores := group(t, n)
+		const passes = 20
+		for i := range passes {
+			p := pass(fmt.Sprintf("p%02d", i), fmt.Sprintf("u%02d", i))
+			p.StartAt, p.ExpiresAt = base, base.Add(time.Minute)
+			_, err := stores[0].Put(ctx, p)
+			require.NoError(t, err)
+		}
+		var mu sync.Mutex
+		seen := map[string]int{}
+		run(t, n, func(i int) error {
+			gone, err := stores[i].DeleteExpired(ctx, base.Add(time.Hour))
+			mu.Lock()
+			defer mu.Unlock()
+			for _, p := range gone {
+				seen[p.ID]++
+			}
+			return err
+		})
+		assert.Len(t, seen, passes, "every pass is reported")
+		for id, k := range seen {
+			assert.Equal(t, 1, k, "pass %s reported by %d purges", id, k)
+		}
+		left, err := stores[0].List(ctx, tap.Query{})
+		require.NoError(t, err)
+		assert.Empty(t, left)
 	})
 
 	t.Run("ServiceConcurrentRedeem", func(t *testing.T) {
