@@ -8,7 +8,9 @@
 //	}
 //
 // The suite covers storage round trips, one pass per user, the conditions of
-// Use and Fail, revocation, purging, listing, context cancellation, and the
+// Use and Fail, revocation, purging (DeleteExpired returns whose passes it
+// deleted, each exactly once across concurrent purges), listing, context
+// cancellation, and the
 // concurrency properties that make a store safe to share: N concurrent
 // redemptions of one one-time pass succeed exactly once, and N concurrent
 // wrong codes lock a pass after exactly the configured number of attempts.
@@ -21,5 +23,9 @@
 // Graph methodUsabilityReason read back from the store, the issue bounds at
 // and one step past their limits, the exact expiry instant, a start in the
 // future, two Services with skewed clocks on one store, lockout, revoking
-// used and locked passes, and a round trip of every counter and time.
+// used, locked and not-yet-valid passes, locking a not-yet-valid one,
+// replacing a pass in every state, PurgeExpired at the exact expiry
+// instant, the policy's targeting checked again at redemption through
+// tap.Options.Groups (Groups is a GroupReader for such tests), and a round
+// trip of every counter and time.
 package taptest

@@ -39,7 +39,13 @@ func RunServiceTests(t *testing.T, newStore func(t *testing.T) tap.Store) {
 //   - two Services sharing the store whose clocks differ by seconds,
 //     including a use at a time earlier than the pass's LastUsedAt;
 //   - lockout through Redeem at the configured and the default maximum;
-//   - revoking a used and a locked pass; wrong codes on an expired pass;
+//   - revoking a used and a locked pass, revoking and locking a pass that
+//     is not yet valid; wrong codes on an expired pass;
+//   - issuing again replaces the user's pass, whatever its state: the old
+//     one is gone from the store and its code no longer works;
+//   - PurgeExpired deletes exactly the passes whose lifetime has ended (at
+//     the exact expiry instant, not a microsecond before), whatever their
+//     state, and says whose they were;
 //   - the policy's targeting checked again at redemption through
 //     tap.Options.Groups: a user removed from the included group, or added
 //     to an excluded one, after the pass was issued is disabledByPolicy,
@@ -69,6 +75,8 @@ func RunServiceTestsWith(t *testing.T, cfg Config) {
 		t.Run("DefaultLockout", func(t *testing.T) { testDefaultLockout(t, pair) })
 		t.Run("PolicyDisablesPass", func(t *testing.T) { testPolicyDisables(t, pair) })
 		t.Run("TargetingAtRedeem", func(t *testing.T) { testTargetingAtRedeem(t, pair) })
+		t.Run("Replace", func(t *testing.T) { testReplace(t, pair) })
+		t.Run("Purge", func(t *testing.T) { testPurge(t, pair) })
 		t.Run("RoundTrip", func(t *testing.T) { testServiceRoundTrip(t, pair) })
 	})
 }
@@ -276,6 +284,19 @@ func testLifecycle(t *testing.T, pair func(*testing.T, int) []tap.Store) {
 			{0, redeem, nil, tap.StatusUsed, oneTime, 1, 0},
 			{time.Minute, revoke, nil, tap.StatusRevoked, "", 1, 0},
 			{0, redeem, []error{tap.ErrRevoked}, tap.StatusRevoked, "", 1, 0},
+		}},
+		{"revoke a pass not yet valid", tap.UsageOnce, time.Hour, []step{
+			{0, look, nil, tap.StatusNotYetValid, notYet, 0, 0},
+			{time.Minute, revoke, nil, tap.StatusRevoked, "", 0, 0},
+			{0, redeem, []error{tap.ErrRevoked}, tap.StatusRevoked, "", 0, 0},
+			{time.Hour, redeem, []error{tap.ErrRevoked}, tap.StatusRevoked, "", 0, 0}, // past StartAt: still revoked
+		}},
+		{"lock a pass not yet valid", tap.UsageOnce, time.Hour, []step{
+			{0, wrong, []error{tap.ErrInvalidCode}, tap.StatusNotYetValid, notYet, 0, 1},
+			{0, wrong, []error{tap.ErrInvalidCode}, tap.StatusNotYetValid, notYet, 0, 2},
+			{time.Second, wrong, []error{tap.ErrInvalidCode, tap.ErrLockedOut}, tap.StatusLockedOut, "", 0, 3},
+			{0, redeem, []error{tap.ErrLockedOut}, tap.StatusLockedOut, "", 0, 3},
+			{time.Hour, redeem, []error{tap.ErrLockedOut}, tap.StatusLockedOut, "", 0, 3}, // past StartAt: still locked
 		}},
 		{"revoke a locked pass", tap.UsageOnce, 0, []step{
 			{0, wrong, []error{tap.ErrInvalidCode}, tap.StatusActive, enabled, 0, 1},
@@ -781,4 +802,127 @@ func testTargetingAtRedeem(t *testing.T, pair func(*testing.T, int) []tap.Store)
 		_, err = blind.Redeem(ctx, "alice", code)
 		assert.NoError(t, err)
 	})
+}
+
+// Entra keeps one pass per user: issuing again deletes the previous one,
+// valid or not.
+func testReplace(t *testing.T, pair func(*testing.T, int) []tap.Store) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		usage tap.Usage
+		setup func(t *testing.T, b bench, code string)
+	}{
+		{"active", tap.UsageReusable, func(t *testing.T, b bench, code string) {
+			_, err := b.svc.Redeem(ctx, "alice", code)
+			require.NoError(t, err)
+		}},
+		{"used", tap.UsageOnce, func(t *testing.T, b bench, code string) {
+			_, err := b.svc.Redeem(ctx, "alice", code)
+			require.NoError(t, err)
+		}},
+		{"locked", tap.UsageOnce, func(t *testing.T, b bench, code string) {
+			for range 3 {
+				_, _ = b.svc.Redeem(ctx, "alice", otherCode(code))
+			}
+			wantStatus(t, b.readBack(t, "alice"), tap.StatusLockedOut, "")
+		}},
+		{"revoked", tap.UsageOnce, func(t *testing.T, b bench, code string) {
+			_, err := b.svc.Revoke(ctx, "admin", "alice")
+			require.NoError(t, err)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBench(t, pair, nil)
+			first, err := b.svc.Issue(ctx, tap.IssueRequest{UserID: "alice", Actor: "helpdesk", Usage: tc.usage})
+			require.NoError(t, err)
+			_, err = b.svc.Issue(ctx, tap.IssueRequest{UserID: "bob", Actor: "helpdesk"})
+			require.NoError(t, err)
+			tc.setup(t, b, first.Code.Reveal())
+			b.clock.Add(time.Minute)
+
+			second, err := b.svc.Issue(ctx, tap.IssueRequest{UserID: "alice", Actor: "helpdesk", Usage: tap.UsageOnce})
+			require.NoError(t, err)
+			assert.Equal(t, first.Info.Pass.ID, second.ReplacedID)
+			_, err = b.store.Get(ctx, first.Info.Pass.ID)
+			assert.ErrorIs(t, err, tap.ErrNotFound, "the replaced pass is gone from the store")
+			info := b.readBack(t, "alice")
+			assert.Equal(t, second.Info.Pass.ID, info.Pass.ID)
+			wantStatus(t, info, tap.StatusActive, tap.ReasonEnabledByPolicy)
+			assert.Zero(t, info.Pass.UseCount, "a fresh pass: nothing carried over")
+			assert.Zero(t, info.Pass.FailedAttempts)
+			list, err := b.reader.List(ctx, tap.Query{})
+			require.NoError(t, err)
+			assert.Len(t, list, 2, "alice's new pass and bob's")
+
+			// The old code is a wrong code for the new pass.
+			_, err = b.reader.Redeem(ctx, "alice", first.Code.Reveal())
+			wantErrs(t, err, []error{tap.ErrInvalidCode}, first.Code.Reveal())
+			assert.Equal(t, 1, b.readBack(t, "alice").Pass.FailedAttempts)
+			_, err = b.reader.Redeem(ctx, "alice", second.Code.Reveal())
+			require.NoError(t, err)
+			wantStatus(t, b.readBack(t, "alice"), tap.StatusUsed, tap.ReasonOneTimeUsed)
+		})
+	}
+}
+
+func testPurge(t *testing.T, pair func(*testing.T, int) []tap.Store) {
+	ctx := context.Background()
+	b := newBench(t, pair, nil)
+	issue := func(user string, usage tap.Usage, minutes int) tap.Issued {
+		t.Helper()
+		iss, err := b.svc.Issue(ctx, tap.IssueRequest{UserID: user, Actor: "helpdesk", Usage: usage, LifetimeInMinutes: minutes})
+		require.NoError(t, err)
+		return iss
+	}
+	issue("u-active", tap.UsageReusable, 60)
+	used := issue("u-used", tap.UsageOnce, 60)
+	_, err := b.svc.Redeem(ctx, "u-used", used.Code.Reveal())
+	require.NoError(t, err)
+	issue("u-revoked", tap.UsageOnce, 60)
+	_, err = b.svc.Revoke(ctx, "admin", "u-revoked")
+	require.NoError(t, err)
+	locked := issue("u-locked", tap.UsageOnce, 60)
+	for range 3 {
+		_, _ = b.svc.Redeem(ctx, "u-locked", otherCode(locked.Code.Reveal()))
+	}
+	live := issue("u-live", tap.UsageOnce, 120)
+	_, err = b.svc.Revoke(ctx, "admin", "u-live") // revoked but within its lifetime: stays
+	require.NoError(t, err)
+
+	b.clock.Add(time.Hour - time.Microsecond)
+	gone, err := b.svc.PurgeExpired(ctx, "janitor")
+	require.NoError(t, err)
+	assert.Empty(t, gone, "a microsecond before expiry nothing goes")
+
+	b.clock.Add(time.Microsecond) // the exact expiry instant of the 60-minute passes
+	gone, err = b.reader.PurgeExpired(ctx, "janitor")
+	require.NoError(t, err)
+	var got []string
+	for _, i := range gone {
+		got = append(got, i.Pass.UserID+":"+string(i.Status))
+		assert.Nil(t, i.Pass.Hash, "purge returns no hash")
+		assert.NotEmpty(t, i.Pass.ID)
+	}
+	assert.Equal(t, []string{"u-active:expired", "u-locked:lockedOut", "u-revoked:revoked", "u-used:used"}, got,
+		"whose passes went, ordered by user, with the status each had")
+	for _, u := range []string{"u-active", "u-used", "u-revoked", "u-locked"} {
+		_, err := b.svc.Status(ctx, u)
+		assert.ErrorIs(t, err, tap.ErrNotFound, "%s is purged", u)
+	}
+	info := b.readBack(t, "u-live")
+	assert.Equal(t, live.Info.Pass.ID, info.Pass.ID)
+	wantStatus(t, info, tap.StatusRevoked, "")
+
+	gone, err = b.svc.PurgeExpired(ctx, "janitor")
+	require.NoError(t, err)
+	assert.Empty(t, gone, "nothing twice")
+	b.clock.Add(time.Hour)
+	gone, err = b.svc.PurgeExpired(ctx, "janitor")
+	require.NoError(t, err)
+	require.Len(t, gone, 1)
+	assert.Equal(t, live.Info.Pass.ID, gone[0].Pass.ID)
+	list, err := b.reader.List(ctx, tap.Query{})
+	require.NoError(t, err)
+	assert.Empty(t, list)
 }
