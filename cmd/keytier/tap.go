@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -22,7 +23,8 @@ import (
 
 const tapHelp = `usage:
   keytier tap issue  --user ID [--lifetime DURATION] [--start TIME] [--once|--multi] [--json]
-  keytier tap redeem --user ID [--code CODE] [--json]      (the code is read from standard input)
+  keytier tap redeem --user ID [--code CODE] [--max-failed-attempts N] [--json]
+                                                (the code is read from standard input)
   keytier tap revoke --user ID [--json]
   keytier tap status --user ID [--json]
   keytier tap list   [--user ID] [--json]
@@ -43,7 +45,9 @@ issue prints the code once, on standard output; it is stored only as an HMAC and
 cannot be shown again. redeem exits 0 when the code is accepted, 1 when it is
 refused, naming the reason (invalid, expired, used, revoked, locked, notYetValid,
 disabledByPolicy) or "error" when the database fails, and 2 for a bad command
-line, no code on standard input, or a missing or invalid secret.
+line, no code on standard input or an empty --code (no attempt is counted), or
+a missing or invalid secret. --max-failed-attempts (default 5) is how many
+wrong codes lock a pass; give every redeem the same value.
 
 The server secret (the HMAC key) comes from the environment, never from a flag:
   KEYTIER_TAP_SECRET       base64 of at least 32 random bytes, e.g.
@@ -53,7 +57,9 @@ Set exactly one. Changing the secret invalidates every pass.
 
 Exit status: 0 success, 1 refused or failed (also when an audit event could not
 be written: the action happened, its record may be missing), 2 bad command line
-or missing secret.
+or missing secret. With --json every outcome prints exactly one JSON value on
+standard output; a refusal or failure is {"ok":false,"reason":…,"message":…},
+and exit status 2 is the same with reason "usage".
 `
 
 // Environment variables the tap command reads its secret from.
@@ -64,6 +70,12 @@ const (
 
 // defaultTapDB is the SQLite file used when --db is not given.
 const defaultTapDB = "keytier.db"
+
+// maxTapFailedAttempts caps --max-failed-attempts: each allowed wrong code
+// adds one guess to an attacker's chance (see docs/tap.md, "Codes: alphabet
+// and entropy"), and a person who mistypes a code a hundred times needs a
+// new pass anyway.
+const maxTapFailedAttempts = 100
 
 // maxSecretFile bounds what is read from KEYTIER_TAP_SECRET_FILE: base64 of
 // a generous key plus whitespace.
@@ -82,13 +94,23 @@ func tapCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "issue", "redeem", "revoke", "status", "list", "purge":
 	default:
 		fmt.Fprintf(stderr, "keytier tap: unknown subcommand %q\n\n%s", sub, tapHelp)
+		if jsonRequested(rest) {
+			(&tapCommand{stdout: stdout, stderr: stderr}).printUsageJSON(fmt.Sprintf("unknown subcommand %q", sub))
+		}
 		return exitUsage
 	}
+	// --json is known before the flags are parsed, so that a command line
+	// the flag package refuses still gets its one JSON value.
 	c := &tapCommand{name: sub, stdin: stdin, stdout: stdout, stderr: stderr}
 	fs := c.flags()
+	c.asJSON = jsonRequested(rest) // after flags(), which sets the default
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
+		}
+		// The flag package has printed the error and the usage on stderr.
+		if c.asJSON {
+			c.printUsageJSON(err.Error())
 		}
 		return exitUsage
 	}
@@ -103,8 +125,7 @@ func tapCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	secret, err := loadTapSecret()
 	if err != nil {
-		fmt.Fprintf(stderr, "keytier tap %s: %v\n", sub, err)
-		return exitUsage
+		return c.usageErr("%v", err)
 	}
 	policy, err := c.loadPolicy()
 	if err != nil {
@@ -113,7 +134,7 @@ func tapCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	// The audit file opens before the store, so a bad path changes nothing.
 	var audit *auditFile
-	opts := tap.Options{Secret: tap.NewSecret(secret), Policy: &policy}
+	opts := tap.Options{Secret: tap.NewSecret(secret), Policy: &policy, MaxFailedAttempts: c.maxFailed}
 	if c.auditPath != "" {
 		if audit, err = openAudit(c.auditPath); err != nil {
 			clear(secret)
@@ -226,6 +247,7 @@ type tapCommand struct {
 	actor, code, start     string
 	auditPath              string
 	lifetime               time.Duration
+	maxFailed              int
 	once, multi, asJSON    bool
 	codeSet                bool
 	graph                  graphFlags // issue --tenant: an Entra pass
@@ -257,6 +279,8 @@ func (c *tapCommand) flags() *flag.FlagSet {
 		fs.BoolVar(&c.multi, "multi", false, "reusable pass within its lifetime (the policy must allow it)")
 		c.graph.register(fs, false)
 	case "redeem":
+		fs.IntVar(&c.maxFailed, "max-failed-attempts", tap.DefaultMaxFailedAttempts,
+			fmt.Sprintf("wrong codes that lock a pass, 1–%d; give every redeem the same value", maxTapFailedAttempts))
 		fs.Func("code", "the code, for scripts (default: read one line from standard input, which keeps it out of the process list)", func(s string) error {
 			c.code, c.codeSet = s, true
 			return nil
@@ -284,6 +308,16 @@ func (c *tapCommand) check() int {
 	if len(c.actor) > tap.MaxIDLength {
 		return c.usageErr("--actor is %d bytes, more than %d", len(c.actor), tap.MaxIDLength)
 	}
+	if c.name == "redeem" {
+		if c.codeSet && strings.TrimSpace(c.code) == "" {
+			// Refused here, before the store is opened: an empty code
+			// would be counted as a wrong one.
+			return c.usageErr("--code is empty: give the code, or leave out --code to read it from standard input")
+		}
+		if c.maxFailed < 1 || c.maxFailed > maxTapFailedAttempts {
+			return c.usageErr("--max-failed-attempts is %d, want 1–%d", c.maxFailed, maxTapFailedAttempts)
+		}
+	}
 	if c.once && c.multi {
 		return c.usageErr("give --once or --multi, not both")
 	}
@@ -306,9 +340,52 @@ func defaultActor() string {
 	return "keytier"
 }
 
+// usageErr reports a command line that cannot run (exit status 2): on
+// stderr always, and with --json also as
+// {"ok":false,"reason":"usage","message":…} on stdout, the same shape as a
+// refusal, so a script reading --json always gets one value.
 func (c *tapCommand) usageErr(format string, a ...any) int {
-	fmt.Fprintf(c.stderr, "keytier tap %s: "+format+"\n", append([]any{c.name}, a...)...)
+	msg := fmt.Sprintf(format, a...)
+	fmt.Fprintf(c.stderr, "keytier tap %s: %s\n", c.name, msg)
+	if c.asJSON {
+		c.printUsageJSON(msg)
+	}
 	return exitUsage
+}
+
+func (c *tapCommand) printUsageJSON(msg string) {
+	c.printJSON(failJSON{OK: false, Reason: "usage", Message: msg})
+}
+
+// failJSON is what --json prints for a refusal, a failure or a usage error.
+type failJSON struct {
+	OK      bool   `json:"ok"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// jsonRequested reports whether args ask for --json (-json, --json=true,
+// …; the last one wins), read before the flag package parses them.
+func jsonRequested(args []string) bool {
+	on := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if name != "json" {
+			continue
+		}
+		on = true
+		if hasVal {
+			b, err := strconv.ParseBool(val)
+			on = err == nil && b
+		}
+	}
+	return on
 }
 
 // fail reports a refusal or an error: on stderr always, and as
@@ -316,11 +393,7 @@ func (c *tapCommand) usageErr(format string, a ...any) int {
 func (c *tapCommand) fail(reason string, err error) int {
 	fmt.Fprintf(c.stderr, "keytier tap %s: %s: %v\n", c.name, reason, err)
 	if c.asJSON {
-		c.printJSON(struct {
-			OK      bool   `json:"ok"`
-			Reason  string `json:"reason"`
-			Message string `json:"message"`
-		}{false, reason, err.Error()})
+		c.printJSON(failJSON{OK: false, Reason: reason, Message: err.Error()})
 	}
 	return exitFail
 }

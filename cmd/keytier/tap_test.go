@@ -252,6 +252,12 @@ func TestTapUsageErrors(t *testing.T) {
 		{[]string{"redeem", "--user", "a"}, "no code on standard input"},
 		{[]string{"redeem", "--user", strings.Repeat("u", 257), "--code", "23456789"}, "--user is 257 bytes, more than 256"},
 		{[]string{"revoke", "--user", "a", "--actor", strings.Repeat("a", 257)}, "--actor is 257 bytes"},
+		{[]string{"redeem", "--user", "a", "--code", ""}, "--code is empty"},
+		{[]string{"redeem", "--user", "a", "--code", " \t"}, "--code is empty"},
+		{[]string{"redeem", "--user", "a", "--code", "23456789", "--max-failed-attempts", "0"}, "--max-failed-attempts is 0, want 1–100"},
+		{[]string{"redeem", "--user", "a", "--code", "23456789", "--max-failed-attempts", "101"}, "--max-failed-attempts is 101"},
+		{[]string{"redeem", "--user", "a", "--code", "23456789", "--max-failed-attempts", "many"}, "invalid value"},
+		{[]string{"issue", "--user", "a", "--max-failed-attempts", "3"}, "flag provided but not defined: -max-failed-attempts"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			args := append([]string{}, tc.args...)
@@ -262,8 +268,124 @@ func TestTapUsageErrors(t *testing.T) {
 			assert.Equal(t, exitUsage, r.code, r.errOut)
 			assert.Contains(t, r.errOut, tc.want)
 			assert.Empty(t, r.out)
+
+			// With --json, wherever it stands, the same error is also one
+			// JSON value on stdout.
+			first := append([]string{args[0], "--json"}, args[1:]...)
+			for _, withJSON := range [][]string{first, append(args, "-json=true")} {
+				r = tapRun(t, "", withJSON...)
+				assert.Equal(t, exitUsage, r.code, r.errOut)
+				assert.Contains(t, r.errOut, tc.want)
+				var f failOut
+				decodeStrict(t, r.out, &f)
+				assert.Equal(t, failOut{OK: false, Reason: "usage", Message: f.Message}, f)
+				assert.Contains(t, f.Message, tc.want)
+			}
 		})
 	}
+}
+
+func TestTapJSONOtherUsageErrors(t *testing.T) {
+	t.Setenv(envTapSecret, "")
+	t.Setenv(envTapSecretFile, "")
+	db := tempDB(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"renew", "--json"}, `unknown subcommand "renew"`},
+		{[]string{"status", "--user", "a", "--db", db, "--json"}, "no server secret"},
+	} {
+		r := tapRun(t, "", tc.args...)
+		assert.Equal(t, exitUsage, r.code)
+		var f failOut
+		decodeStrict(t, r.out, &f)
+		assert.Equal(t, "usage", f.Reason)
+		assert.Contains(t, f.Message, tc.want)
+		assert.False(t, f.OK)
+	}
+	// --json=false and no --json: nothing on stdout.
+	for _, args := range [][]string{{"renew", "--json=false"}, {"status", "--user", "a", "--db", db, "--json=false"}} {
+		r := tapRun(t, "", args...)
+		assert.Equal(t, exitUsage, r.code)
+		assert.Empty(t, r.out)
+	}
+}
+
+func TestJSONRequested(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"--json"}, true},
+		{[]string{"-json"}, true},
+		{[]string{"--user", "a", "--json=true"}, true},
+		{[]string{"--json=1"}, true},
+		{[]string{"--json", "--json=false"}, false},
+		{[]string{"--json=maybe"}, false},
+		{[]string{"--", "--json"}, false},
+		{[]string{"--jsonish"}, false},
+		{[]string{"json"}, false},
+	} {
+		assert.Equal(t, tc.want, jsonRequested(tc.args), "%q", tc.args)
+	}
+}
+
+// failedAttempts reads the user's failed-attempt count through the CLI.
+func failedAttempts(t *testing.T, db, user string) int {
+	t.Helper()
+	r := tapRun(t, "", "status", "--db", db, "--user", user, "--json")
+	require.Equal(t, exitOK, r.code, r.errOut)
+	var info tap.Info
+	decodeStrict(t, r.out, &info)
+	return info.Pass.FailedAttempts
+}
+
+// TestTapRedeemEmptyCode: an empty --code is a usage error that uses up no
+// attempt; the control shows a wrong code does use one, so the count is
+// what the check reads.
+func TestTapRedeemEmptyCode(t *testing.T) {
+	withTapSecret(t)
+	db := tempDB(t)
+	code := issueJSON(t, db, "alice").Code
+	for _, empty := range []string{"", "   "} {
+		r := tapRun(t, "", "redeem", "--db", db, "--user", "alice", "--code", empty)
+		assert.Equal(t, exitUsage, r.code, r.errOut)
+		assert.Contains(t, r.errOut, "--code is empty")
+	}
+	assert.Zero(t, failedAttempts(t, db, "alice"), "an empty --code counts no attempt")
+	r := tapRun(t, "", "redeem", "--db", db, "--user", "alice", "--code", otherCode(code))
+	assert.Equal(t, exitFail, r.code)
+	assert.Equal(t, 1, failedAttempts(t, db, "alice"), "the control: a wrong code counts")
+}
+
+func TestTapMaxFailedAttempts(t *testing.T) {
+	withTapSecret(t)
+	db := tempDB(t)
+	redeem := func(user, code string, extra ...string) failOut {
+		t.Helper()
+		r := tapRun(t, "", append([]string{"redeem", "--db", db, "--user", user, "--code", code, "--json"}, extra...)...)
+		require.Equal(t, exitFail, r.code, r.errOut)
+		var f failOut
+		decodeStrict(t, r.out, &f)
+		return f
+	}
+	// The default: 5 wrong codes lock.
+	code := issueJSON(t, db, "alice").Code
+	for i := 1; i < tap.DefaultMaxFailedAttempts; i++ {
+		assert.Equal(t, "invalid", redeem("alice", otherCode(code)).Reason, "attempt %d", i)
+	}
+	assert.Equal(t, "locked", redeem("alice", otherCode(code)).Reason, "attempt 5 locks")
+	assert.Equal(t, "locked", redeem("alice", code).Reason)
+
+	// --max-failed-attempts 2: the second wrong code locks.
+	code = issueJSON(t, db, "bob").Code
+	assert.Equal(t, "invalid", redeem("bob", otherCode(code), "--max-failed-attempts", "2").Reason)
+	f := redeem("bob", otherCode(code), "--max-failed-attempts", "2")
+	assert.Equal(t, "locked", f.Reason)
+	assert.Contains(t, f.Message, "attempt 2 of 2")
+	assert.Equal(t, "locked", redeem("bob", code).Reason, "a locked pass stays locked")
 }
 
 // issueAt issues a pass into db through the library with a clock set to at,
