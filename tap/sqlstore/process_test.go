@@ -353,6 +353,7 @@ func TestCrashSafety(t *testing.T) {
 			reportPath := filepath.Join(t.TempDir(), "report")
 			require.NoError(t, os.WriteFile(reportPath, nil, 0o600))
 			kills := 0
+			sharedCodes := map[string]string{} // user → code, for redeeming again afterwards
 			for r := range rounds {
 				var codes strings.Builder
 				for i := range sharedPerRound {
@@ -360,6 +361,7 @@ func TestCrashSafety(t *testing.T) {
 					iss, err := svc.Issue(ctx, tap.IssueRequest{UserID: user, Actor: "test", Usage: tap.UsageOnce})
 					require.NoError(t, err)
 					fmt.Fprintf(&codes, "%s %s\n", user, iss.Code.Reveal())
+					sharedCodes[user] = iss.Code.Reveal()
 				}
 				codes.WriteString("\n")
 				var wg sync.WaitGroup
@@ -443,6 +445,32 @@ func TestCrashSafety(t *testing.T) {
 			assert.GreaterOrEqual(t, uses, total)
 			assert.LessOrEqual(t, uses-total, 4*kills)
 			t.Logf("%d kills, %d reported redemptions, %d uses in the store", kills, total, uses)
+
+			// Redeem every shared pass again, now that the children are dead:
+			// one the children used is used; one they did not is usable
+			// exactly once more. No kill left a pass that works twice.
+			usedBefore, redeemedNow := 0, 0
+			for user, code := range sharedCodes {
+				before, err := st.GetByUser(ctx, user)
+				require.NoError(t, err)
+				_, err = svc.Redeem(ctx, user, code)
+				if before.UseCount > 0 {
+					usedBefore++
+					assert.ErrorIs(t, err, tap.ErrUsed, "pass %s of %s, used before the kills", before.ID, user)
+				} else {
+					redeemedNow++
+					assert.NoError(t, err, "pass %s of %s, unused before the kills", before.ID, user)
+				}
+				_, err = svc.Redeem(ctx, user, code)
+				assert.ErrorIs(t, err, tap.ErrUsed, "pass %s of %s, redeemed a second time", before.ID, user)
+				after, err := st.GetByUser(ctx, user)
+				require.NoError(t, err)
+				assert.Equal(t, 1, after.UseCount, "pass %s of %s", after.ID, user)
+				assert.Zero(t, after.FailedAttempts, "pass %s of %s", after.ID, user)
+			}
+			require.NotZero(t, usedBefore, "the children used none of the shared passes")
+			t.Logf("redeemed again: %d shared passes used before the kills refused, %d unused ones redeemed once",
+				usedBefore, redeemedNow)
 
 			// The store still works.
 			code := issueOnce(t, st, "after@example.com")
