@@ -56,7 +56,10 @@ type Directory interface {
 
 // Onboarding is the result of Onboard.
 type Onboarding struct {
-	User   User
+	// User is the account Onboard created. It is set also when Onboard
+	// returns an error after creating it; see Onboard.
+	User User
+	// Issued is the pass, zero when Onboard failed.
 	Issued Issued
 }
 
@@ -74,6 +77,17 @@ type OnboardRequest struct {
 // for their first sign-in, the way Entra bootstraps passwordless accounts:
 // the pass is handed over, the new hire redeems it (Register) and registers
 // a passkey. A one-time pass is issued unless the request says otherwise.
+//
+// Onboard does not undo the account when a later step fails: if the user's
+// groups cannot be read or the pass cannot be issued (the policy does not
+// target the new hire's groups, the store fails), it returns the error and
+// an Onboarding whose User is the account just created and whose Issued is
+// zero. The account then exists without a pass, and nobody can sign in to
+// it (its password, if the directory needs one, is random and unknown).
+// Fix the cause and call Recover with no LostCredentialIDs to issue the
+// first pass; a retried Onboard would fail, the account already existing.
+// Deleting the account is left to the caller, because deleting a user
+// after a transient store error would lose what else was attached to it.
 func Onboard(ctx context.Context, svc *Service, dir OnboardingDirectory, req OnboardRequest) (Onboarding, error) {
 	u, err := dir.CreateUser(ctx, req.User)
 	if err != nil {
@@ -81,7 +95,7 @@ func Onboard(ctx context.Context, svc *Service, dir OnboardingDirectory, req Onb
 	}
 	groups, err := dir.Groups(ctx, u.ID)
 	if err != nil {
-		return Onboarding{}, fmt.Errorf("tap: onboard: groups of %q: %w", u.ID, err)
+		return Onboarding{User: u}, fmt.Errorf("tap: onboard: user %q was created, but reading its groups failed: %w", u.ID, err)
 	}
 	ir := req.Issue
 	ir.UserID, ir.Actor, ir.GroupIDs = u.ID, req.Actor, groups
@@ -90,7 +104,7 @@ func Onboard(ctx context.Context, svc *Service, dir OnboardingDirectory, req Onb
 	}
 	iss, err := svc.Issue(ctx, ir)
 	if err != nil {
-		return Onboarding{User: u}, fmt.Errorf("tap: onboard %q: %w", u.ID, err)
+		return Onboarding{User: u}, fmt.Errorf("tap: onboard: user %q was created, but no pass was issued: %w", u.ID, err)
 	}
 	return Onboarding{User: u, Issued: iss}, nil
 }

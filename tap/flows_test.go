@@ -87,3 +87,45 @@ func TestFlowsIssueOneTimeByDefault(t *testing.T) {
 		})
 	}
 }
+
+// groupsDown is a directory whose group lookups fail.
+type groupsDown struct{ *tap.MemoryDirectory }
+
+func (groupsDown) Groups(context.Context, string) ([]string, error) {
+	return nil, errors.New("directory unreachable")
+}
+
+// TestOnboardFailsAfterCreatingUser: when the pass cannot be issued after
+// the account was created, Onboard says so and returns the account, which
+// Recover can then give its first pass.
+func TestOnboardFailsAfterCreatingUser(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(o *tap.Options) {
+		o.Policy = policyWith(func(p *tap.Policy) {
+			p.IncludeTargets = []tap.IncludeTarget{{ID: "new-hires", TargetType: tap.TargetGroup}}
+		})
+	})
+	dir := tap.NewMemoryDirectory()
+	ob, err := tap.Onboard(ctx, f.svc, dir, tap.OnboardRequest{User: tap.User{UserPrincipalName: "n@x"}, Actor: "hr"})
+	require.ErrorIs(t, err, tap.ErrDisabledByPolicy, "the new hire is in no group the policy targets")
+	assert.ErrorContains(t, err, `user "user-1" was created, but no pass was issued`)
+	assert.Equal(t, "user-1", ob.User.ID, "the created account is returned")
+	assert.True(t, ob.Issued.Code.IsZero())
+	_, err = dir.Groups(ctx, ob.User.ID)
+	require.NoError(t, err, "the account exists")
+	_, err = f.svc.Status(ctx, ob.User.ID)
+	assert.ErrorIs(t, err, tap.ErrNotFound, "no pass")
+
+	// The documented way on: fix the cause, then Recover issues the first pass.
+	dir.AddToGroup(ob.User.ID, "new-hires")
+	iss, err := tap.Recover(ctx, f.svc, dir, tap.RecoverRequest{UserID: ob.User.ID, Actor: "hr"})
+	require.NoError(t, err)
+	_, err = f.svc.Redeem(ctx, ob.User.ID, iss.Code.Reveal())
+	assert.NoError(t, err)
+
+	// A failing group lookup after the account was created: same shape.
+	ob, err = tap.Onboard(ctx, f.svc, groupsDown{dir}, tap.OnboardRequest{User: tap.User{UserPrincipalName: "m@x"}, Actor: "hr"})
+	require.ErrorContains(t, err, `user "user-2" was created, but reading its groups failed: directory unreachable`)
+	assert.Equal(t, "user-2", ob.User.ID)
+	assert.True(t, ob.Issued.Code.IsZero())
+}
