@@ -152,3 +152,74 @@ func ExampleRecover() {
 	// [security-key] active
 	// <nil> [security-key new-phone-passkey]
 }
+
+func ExampleNewSecret() {
+	key := []byte("example secret: use 32 random bytes from a vault") // from a secret manager
+	opts := tap.Options{Store: tap.NewMemoryStore(), Secret: tap.NewSecret(key)}
+	clear(key) // NewSecret copied it
+	svc, err := tap.New(opts)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%v\n%+v\n", opts.Secret, svc)
+	// Output:
+	// [REDACTED]
+	// tap.Service{store: *tap.MemoryStore, policy: enabled, maxFailedAttempts: 5, secret: [REDACTED]}
+}
+
+// With Options.Groups the service asks the directory at every redemption
+// whether the policy still targets the user.
+func ExampleOptions_groups() {
+	ctx := context.Background()
+	dir := tap.NewMemoryDirectory()
+	u, _ := dir.CreateUser(ctx, tap.User{UserPrincipalName: "carol@contoso.com"})
+	dir.AddToGroup(u.ID, "new-hires")
+	policy := tap.DefaultPolicy()
+	policy.ExcludeTargets = []tap.ExcludeTarget{{ID: "leavers", TargetType: tap.TargetGroup}}
+	svc, err := tap.New(tap.Options{
+		Store:  tap.NewMemoryStore(),
+		Secret: tap.NewSecret([]byte("example secret: use 32 random bytes from a vault")),
+		Policy: &policy,
+		Groups: dir,
+	})
+	if err != nil {
+		panic(err)
+	}
+	iss, err := svc.Issue(ctx, tap.IssueRequest{UserID: u.ID, Actor: "hr", GroupIDs: []string{"new-hires"}})
+	if err != nil {
+		panic(err)
+	}
+	dir.AddToGroup(u.ID, "leavers") // after the pass was issued
+	_, err = svc.Redeem(ctx, u.ID, iss.Code.Reveal())
+	fmt.Println(errors.Is(err, tap.ErrDisabledByPolicy))
+	info, _ := svc.Status(ctx, u.ID)
+	fmt.Println(info.Status, info.MethodUsabilityReason)
+	// Output:
+	// true
+	// disabledByPolicy DisabledByPolicy
+}
+
+func ExampleService_PurgeExpired() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	svc := exampleService(tap.NewMemoryStore(), &now)
+	for _, user := range []string{"dave@contoso.com", "erin@contoso.com"} {
+		if _, err := svc.Issue(ctx, tap.IssueRequest{UserID: user, Actor: "helpdesk"}); err != nil {
+			panic(err)
+		}
+	}
+	if _, err := svc.Revoke(ctx, "helpdesk", "erin@contoso.com"); err != nil {
+		panic(err)
+	}
+	now = now.Add(time.Hour) // the default lifetime
+	gone, err := svc.PurgeExpired(ctx, "nightly-job")
+	if err != nil {
+		panic(err)
+	}
+	for _, i := range gone {
+		fmt.Println(i.Pass.UserID, i.Status)
+	}
+	// Output:
+	// dave@contoso.com expired
+	// erin@contoso.com revoked
+}
