@@ -459,21 +459,41 @@ type ProfileAssurance struct {
 	Lowest, Highest                 assurance.Level
 	LowestEvidence, HighestEvidence assurance.Evidence
 	LowestResult, HighestResult     assurance.Result
-	// Why explains the range in order: what the profile admits, then each
-	// end and the rules that cap it.
+	// FloorLimits are the conditions that keep the lowest level below AAL3,
+	// one sentence each, in the order of the rule (see Assurance); empty
+	// when the floor is AAL3 or the profile admits nothing.
+	FloorLimits []string
+	// Models is what keytier knows about each AAGUID of an enforced allow
+	// list, in list order; nil when no allow list is enforced.
+	Models []ModelProtection
+	// Why explains the range in order: what the profile admits, the floor's
+	// rule, then each end and the rules that cap it.
 	Why []string
 }
 
 // AALRange returns the lowest and highest assurance level a passkey the
-// profile admits can have; Assurance says why.
+// profile admits can have, with the embedded catalog and no FIDO metadata;
+// Assurance says why.
 func (pp PasskeyProfile) AALRange() (lowest, highest assurance.Level) {
 	a := pp.Assurance()
 	return a.Lowest, a.Highest
 }
 
-// Assurance classifies, with assurance.Classify, every kind of passkey the
-// profile admits and returns the lowest and highest result. The kinds are
-// the combinations of:
+// profileCase is one kind of passkey a profile admits.
+type profileCase struct {
+	e     assurance.Evidence
+	r     assurance.Result
+	model string // the listed model it stands for, "" for any model
+}
+
+// Assurance is AssuranceWith the embedded catalog and no FIDO metadata.
+func (pp PasskeyProfile) Assurance() ProfileAssurance { return pp.AssuranceWith(Models{}) }
+
+// AssuranceWith classifies every kind of passkey the profile admits and
+// returns the lowest and highest result. Each kind's evidence is
+// CredentialFacts.Evidence(m), the mapping readiness uses for registered
+// passkeys, so a profile's range and the tiers of the passkeys it admitted
+// agree. The kinds are the combinations of:
 //
 //   - syncability: each passkey type the profile admits (unknown too, when
 //     passkeyTypes has a value keytier does not know);
@@ -493,72 +513,195 @@ func (pp PasskeyProfile) AALRange() (lowest, highest assurance.Level) {
 //     attestation. Synced passkeys carry no attestation (Entra,
 //     how-to-authentication-synced-passkeys), so a synced passkey is never
 //     attested, and a profile enforcing attestation admits no synced one;
-//   - key protection unknown, or hardware when attested (FIDO MDS says it
-//     only for an attested model).
+//   - for an attested passkey, the model: each AAGUID of an enforced allow
+//     list, or, with no allow list enforced, any model: one whose key
+//     protection is unknown and one that keeps its key in hardware.
 //
-// So a profile admitting only synced passkeys reads AAL2 to AAL2, and one
-// admitting device-bound passkeys AAL2 to AAL3: with attestation enforced
-// too, since an attested model's metadata may name software key protection,
-// or none, and only a hardware-backed key is non-exportable (AAL3). A
-// profile that admits no passkey returns LevelNone for both.
-func (pp PasskeyProfile) Assurance() ProfileAssurance {
+// The range is of the passkeys that register under the profile as it
+// stands. Entra enforces attestation at registration only, so a passkey
+// registered before attestation was enforced keeps signing in at its own
+// level; readiness classifies each registered passkey for that.
+//
+// The floor is AAL3 exactly when the profile admits only device-bound
+// passkeys, enforces attestation, and enforces an allow list whose every
+// AAGUID m knows to be a model with hardware, non-exportable key
+// protection (Models.KeyProtection). AAL3 needs a non-exportable key
+// (SP 800-63B-4 §2.3.2); a synced key is exportable (Appendix B); without
+// attestation the AAGUID is unproven; and without an allow list, or with one
+// model of software or unknown key protection on it, some admitted passkey
+// may keep its key where it can be copied. FloorLimits names each condition
+// that fails. A profile that admits no passkey returns LevelNone for both
+// ends.
+func (pp PasskeyProfile) AssuranceWith(m Models) ProfileAssurance {
 	var out ProfileAssurance
 	known, unknown := pp.PasskeyTypes.Types()
-	var syncs []assurance.Syncability
+	var types []PasskeyType // "" stands for a type keytier does not know
 	for _, k := range known {
-		if k == Synced {
-			syncs = append(syncs, assurance.Syncable)
-		} else {
-			syncs = append(syncs, assurance.DeviceBound)
+		if !slices.Contains(types, k) {
+			types = append(types, k)
 		}
 	}
 	if len(unknown) > 0 {
-		syncs = append(syncs, assurance.SyncabilityUnknown)
+		types = append(types, "")
 	}
 	attested := []bool{false, true}
 	switch pp.AttestationEnforcement {
 	case AttestationAtRegistration:
 		attested = []bool{true}
-		out.Why = append(out.Why, "Attestation is enforced at registration, so every passkey it admits is attested.")
+		out.Why = append(out.Why, "Attestation is enforced at registration, so every passkey it admits is attested. Entra enforces it at registration only: a passkey registered before it was enforced keeps signing in at its own level.")
 	case "", AttestationNotEnforced:
 		out.Why = append(out.Why, "Attestation is not enforced, so it admits passkeys with and without attestation.")
 	default:
 		out.Why = append(out.Why, fmt.Sprintf("attestationEnforcement %q is unknown, so keytier assumes passkeys with and without attestation.", pp.AttestationEnforcement))
 	}
-	first := true
-	for _, sy := range slices.Compact(syncs) {
+
+	// The models an attested passkey can be: the allow list's, or any.
+	kr := pp.KeyRestrictions
+	allowList := kr != nil && kr.enforced() && kr.EnforcementType == EnforceAllow
+	var listed []ModelProtection
+	var badAAGUIDs []string
+	if allowList {
+		for _, s := range kr.AAGUIDs {
+			id, err := catalog.ParseAAGUID(s)
+			if err != nil {
+				badAAGUIDs = append(badAAGUIDs, s)
+				continue
+			}
+			if slices.ContainsFunc(listed, func(mp ModelProtection) bool { return mp.AAGUID == id }) {
+				continue
+			}
+			listed = append(listed, m.KeyProtection(id))
+		}
+		out.Models = listed
+	}
+
+	var cases []profileCase
+	add := func(e assurance.Evidence, model string) {
+		cases = append(cases, profileCase{e: e, r: assurance.Classify(e), model: model})
+	}
+	for _, t := range types {
 		for _, att := range attested {
-			if sy == assurance.Syncable && att {
+			if t == Synced && att {
 				continue // synced passkeys carry no attestation
 			}
-			protections := []assurance.KeyProtection{assurance.KeyProtectionUnknown}
-			if att {
-				protections = append(protections, assurance.KeyProtectionHardware)
+			f := CredentialFacts{Type: t, Attestation: AttestationAbsent}
+			if !att {
+				add(f.Evidence(m), "")
+				continue
 			}
-			for _, kp := range protections {
-				// UserVerified: Entra requires it (see above).
-				e := assurance.Evidence{Method: assurance.MethodPasskey, UserVerified: true, Syncability: sy, AttestationTrusted: att, KeyProtection: kp}
-				r := assurance.Classify(e)
-				if first || r.AAL < out.Lowest {
-					out.Lowest, out.LowestEvidence, out.LowestResult = r.AAL, e, r
-				}
-				if first || r.AAL > out.Highest {
-					out.Highest, out.HighestEvidence, out.HighestResult = r.AAL, e, r
-				}
-				first = false
+			f.Attestation = AttestationTrusted
+			if !allowList {
+				// Any model: one keytier knows nothing about, and one that
+				// keeps its key in hardware.
+				e := f.Evidence(m)
+				add(e, "")
+				e.KeyProtection = assurance.KeyProtectionHardware
+				add(e, "a model with hardware key protection")
+				continue
+			}
+			for _, mp := range listed {
+				f.AAGUID = mp.AAGUID
+				add(f.Evidence(m), describeModel(mp))
+			}
+			if len(badAAGUIDs) > 0 {
+				f.AAGUID = uuid.Nil
+				add(f.Evidence(m), "an AAGUID keytier cannot read")
 			}
 		}
 	}
-	if first {
+	if len(cases) == 0 {
 		out.Why = append(out.Why, fmt.Sprintf("passkeyTypes %q admits no passkey keytier can classify.", pp.PasskeyTypes))
 		return out
 	}
+	lo, hi := cases[0], cases[0]
+	for _, c := range cases[1:] {
+		if c.r.AAL < lo.r.AAL {
+			lo = c
+		}
+		if c.r.AAL > hi.r.AAL {
+			hi = c
+		}
+	}
+	out.Lowest, out.LowestEvidence, out.LowestResult = lo.r.AAL, lo.e, lo.r
+	out.Highest, out.HighestEvidence, out.HighestResult = hi.r.AAL, hi.e, hi.r
+
+	// The floor's rule, condition by condition.
+	// With attestation enforced no synced passkey registers (Validate warns
+	// about such a profile), so passkeyTypes' synced flag admits none here.
+	if slices.Contains(types, Synced) && pp.AttestationEnforcement != AttestationAtRegistration {
+		out.FloorLimits = append(out.FloorLimits, "it admits synced passkeys, whose keys are exportable (SP 800-63B-4 Appendix B)")
+	}
+	if len(unknown) > 0 {
+		out.FloorLimits = append(out.FloorLimits, fmt.Sprintf("passkeyTypes %q has a value keytier does not know, which may admit keys that can be exported", pp.PasskeyTypes))
+	}
+	if pp.AttestationEnforcement != AttestationAtRegistration {
+		out.FloorLimits = append(out.FloorLimits, "attestation is not enforced, so a passkey's AAGUID is its own claim and nothing proves where its key is")
+	}
+	switch {
+	case kr == nil || !kr.enforced():
+		out.FloorLimits = append(out.FloorLimits, "no AAGUID allow list is enforced, so any model may register, including ones that keep keys in software or whose key protection is unknown")
+	case kr.EnforcementType == EnforceBlock:
+		out.FloorLimits = append(out.FloorLimits, "its key restrictions are a block list, so any model not on it may register, including ones that keep keys in software or whose key protection is unknown")
+	case kr.EnforcementType != EnforceAllow:
+		out.FloorLimits = append(out.FloorLimits, fmt.Sprintf("its key restrictions have enforcementType %q, which keytier does not know", kr.EnforcementType))
+	default:
+		for _, mp := range listed {
+			if !mp.NonExportable() {
+				kp := string(mp.KeyProtection)
+				if kp == "" {
+					kp = "unknown"
+				}
+				out.FloorLimits = append(out.FloorLimits, fmt.Sprintf("allow-listed AAGUID %s has key protection %s: %s", describeModel(mp), kp, mp.Why))
+			}
+		}
+		for _, s := range badAAGUIDs {
+			out.FloorLimits = append(out.FloorLimits, fmt.Sprintf("allow-listed AAGUID %q is not an AAGUID keytier can read", s))
+		}
+	}
+	// The rule and Classify must say the same; if they ever part, the
+	// cases say why and the floor is not claimed.
+	if len(out.FloorLimits) == 0 && out.Lowest < assurance.AAL3 {
+		out.FloorLimits = append(out.FloorLimits, "the lowest case is capped by "+strings.Join(failedRules(lo.r), ", "))
+	}
+
 	out.Why = slices.Insert(out.Why, 0, fmt.Sprintf("The profile admits %s passkeys.", describeTypes(known, unknown)))
 	out.Why = append(out.Why,
-		"Entra requires user verification (PIN or biometric) at every passkey registration and sign-in, so each one it admits is multi-factor.",
-		fmt.Sprintf("Lowest %s: %s.", out.Lowest, describeCase(out.LowestEvidence, out.LowestResult)),
-		fmt.Sprintf("Highest %s: %s.", out.Highest, describeCase(out.HighestEvidence, out.HighestResult)))
+		"Entra requires user verification (PIN or biometric) at every passkey registration and sign-in, so each one it admits is multi-factor.")
+	if len(out.FloorLimits) == 0 {
+		out.Why = append(out.Why, "Floor AAL3: it admits only device-bound passkeys, enforces attestation, and enforces an allow list whose every AAGUID is a model with hardware key protection ("+describeSources(listed)+").")
+	} else {
+		out.Why = append(out.Why, "Floor below AAL3 because "+strings.Join(out.FloorLimits, "; ")+".")
+	}
+	out.Why = append(out.Why,
+		fmt.Sprintf("Lowest %s: %s.", out.Lowest, describeCase(lo)),
+		fmt.Sprintf("Highest %s: %s.", out.Highest, describeCase(hi)))
 	return out
+}
+
+func describeModel(mp ModelProtection) string {
+	if mp.Name == "" {
+		return mp.AAGUID.String()
+	}
+	return fmt.Sprintf("%s (%s)", mp.AAGUID, mp.Name)
+}
+
+// describeSources says where the listed models' key protection came from.
+func describeSources(listed []ModelProtection) string {
+	var catalogN, mdsN int
+	for _, mp := range listed {
+		if mp.Source == "FIDO MDS" {
+			mdsN++
+		} else {
+			catalogN++
+		}
+	}
+	switch {
+	case mdsN == 0:
+		return "from keytier's catalog"
+	case catalogN == 0:
+		return "from FIDO MDS"
+	}
+	return fmt.Sprintf("%d from FIDO MDS, %d from keytier's catalog", mdsN, catalogN)
 }
 
 func describeTypes(known []PasskeyType, unknown []string) string {
@@ -572,8 +715,20 @@ func describeTypes(known []PasskeyType, unknown []string) string {
 	return strings.Join(parts, " and ")
 }
 
-// describeCase names the evidence and the rules that capped its level.
-func describeCase(e assurance.Evidence, r assurance.Result) string {
+func failedRules(r assurance.Result) []string {
+	var capped []string
+	for _, st := range r.Trace {
+		if st.Outcome == assurance.OutcomeFail {
+			capped = append(capped, st.Rule)
+		}
+	}
+	return capped
+}
+
+// describeCase names the evidence, the model it stands for, and the rules
+// that capped its level.
+func describeCase(c profileCase) string {
+	e := c.e
 	s := e.Syncability.String() + " passkey"
 	if e.UserVerified {
 		s += " with user verification"
@@ -585,16 +740,15 @@ func describeCase(e assurance.Evidence, r assurance.Result) string {
 	} else {
 		s += ", not attested"
 	}
+	if c.model != "" {
+		s += ", " + c.model
+	}
 	if e.KeyProtection != "" {
 		s += ", key protection " + string(e.KeyProtection)
+	} else if e.AttestationTrusted {
+		s += ", key protection unknown"
 	}
-	var capped []string
-	for _, st := range r.Trace {
-		if st.Outcome == assurance.OutcomeFail {
-			capped = append(capped, st.Rule)
-		}
-	}
-	if len(capped) > 0 {
+	if capped := failedRules(c.r); len(capped) > 0 {
 		s += "; capped by " + strings.Join(capped, ", ")
 	}
 	return s

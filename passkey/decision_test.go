@@ -3,6 +3,7 @@ package passkey_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -11,6 +12,8 @@ import (
 	"github.com/keytier/keytier/assurance"
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/mds"
+	"github.com/keytier/keytier/passkey/mds/mdstest"
 )
 
 const (
@@ -279,40 +282,138 @@ func TestEvaluateRealCredentials(t *testing.T) {
 // sign-in (concept-fido2-hardware-vendor), so a profile's floor is a passkey
 // with user verification: AAL2, not the single-factor AAL1.
 func TestAALRange(t *testing.T) {
+	yubiKey5 := uuid.MustParse("ee882879-721c-4913-9775-3dfcce97072a")
+	windowsHello := uuid.MustParse("08987058-cadc-4b81-b6e1-30de50dcbe96") // a platform entry in the catalog
+	allow := func(ids ...uuid.UUID) *passkey.KeyRestrictions {
+		kr := &passkey.KeyRestrictions{IsEnforced: ptr(true), EnforcementType: passkey.EnforceAllow}
+		for _, id := range ids {
+			kr.AAGUIDs = append(kr.AAGUIDs, id.String())
+		}
+		return kr
+	}
+	// The rollout's privileged profile: device-bound, attested, an allow
+	// list of hardware security keys. Every other case breaks one condition.
+	hardened := passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration, KeyRestrictions: allow(yubiKey5NFC, yubiKey5)}
+	with := func(f func(*passkey.PasskeyProfile)) passkey.PasskeyProfile {
+		pp := hardened
+		kr := *hardened.KeyRestrictions
+		pp.KeyRestrictions = &kr
+		f(&pp)
+		return pp
+	}
+	// FIDO metadata that settles Windows Hello as hardware, and says one of
+	// the catalog's security keys keeps its keys in software.
+	blob := mdsWith(t,
+		mdstest.Authenticator{AAGUID: windowsHello, Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware"}},
+		mdstest.Authenticator{AAGUID: yubiKey5, Description: "a key whose metadata says software", KeyProtection: []string{"software"}},
+		mdstest.Authenticator{AAGUID: unlistedKey, Description: "an unlisted key, revoked", KeyProtection: []string{"secure_element"},
+			Status: []mdstest.Status{{Status: "REVOKED", EffectiveDate: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}}},
+	)
+
 	tests := []struct {
 		name                           string
 		profile                        passkey.PasskeyProfile
+		models                         passkey.Models
 		lowest, highest                assurance.Level
 		highestSyncable                assurance.Syncability
 		highestAttestedTo              bool
 		lowestKeyProtection            assurance.KeyProtection
 		lowestAttestedTo, lowestSynced bool
+		// limit is a phrase of each condition that keeps the floor below
+		// AAL3, in order, separated by "|"; "" when the floor is AAL3.
+		limit string
 	}{
+		{name: "device-bound, attested, allow list of hardware security keys: AAL3 to AAL3", profile: hardened,
+			lowest: assurance.AAL3, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true,
+			lowestAttestedTo: true, lowestKeyProtection: assurance.KeyProtectionHardware},
+		// Attestation enforced registers no synced passkey (Validate warns
+		// about the profile), so the synced flag admits none.
+		{name: "synced flag with attestation enforced", profile: with(func(pp *passkey.PasskeyProfile) { pp.PasskeyTypes = "deviceBound,synced" }),
+			lowest: assurance.AAL3, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true,
+			lowestAttestedTo: true, lowestKeyProtection: assurance.KeyProtectionHardware},
+		{name: "synced and attestation not enforced: both named", profile: with(func(pp *passkey.PasskeyProfile) {
+			pp.PasskeyTypes, pp.AttestationEnforcement = "deviceBound,synced", passkey.AttestationNotEnforced
+		}),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true,
+			lowestSynced: false, limit: "admits synced passkeys|attestation is not enforced"},
+		{name: "attestation not enforced", profile: with(func(pp *passkey.PasskeyProfile) { pp.AttestationEnforcement = passkey.AttestationNotEnforced }),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true,
+			limit: "attestation is not enforced"},
+		{name: "allow list not enforced", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions.IsEnforced = ptr(false) }),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "no AAGUID allow list is enforced"},
+		{name: "no key restrictions", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions = nil }),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "no AAGUID allow list is enforced"},
+		{name: "a block list", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions.EnforcementType = passkey.EnforceBlock }),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "block list"},
+		{name: "a platform authenticator on the list, no metadata", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions = allow(yubiKey5NFC, windowsHello) }),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "08987058-cadc-4b81-b6e1-30de50dcbe96 (Windows Hello) has key protection unknown"},
+		{name: "the same list, metadata says the platform authenticator is hardware", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions = allow(yubiKey5NFC, windowsHello) }),
+			models: passkey.Models{MDS: blob},
+			lowest: assurance.AAL3, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			lowestKeyProtection: assurance.KeyProtectionHardware},
+		{name: "metadata overrides the catalog: a listed key in software", profile: hardened, models: passkey.Models{MDS: blob},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			lowestKeyProtection: assurance.KeyProtectionSoftware, limit: "has key protection software: FIDO MDS keyProtection"},
+		{name: "an AAGUID nobody lists", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions = allow(yubiKey5NFC, unlistedKey) }),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "does not list this AAGUID"},
+		{name: "a revoked model's key protection is not relied on", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions = allow(yubiKey5NFC, unlistedKey) }),
+			models: passkey.Models{MDS: blob},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "REVOKED"},
+		{name: "only unknown models listed: no AAL3 at all", profile: with(func(pp *passkey.PasskeyProfile) { pp.KeyRestrictions = allow(unlistedKey) }),
+			lowest: assurance.AAL2, highest: assurance.AAL2, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "does not list this AAGUID"},
 		{name: "synced only: AAL2, never more, never less", profile: passkey.PasskeyProfile{PasskeyTypes: "synced"},
-			lowest: assurance.AAL2, highest: assurance.AAL2, highestSyncable: assurance.Syncable, lowestSynced: true},
-		// An attested model may keep its key in software (FIDO MDS
-		// keyProtection), or its metadata may not say: not non-exportable.
-		{name: "device-bound with attestation: AAL2 to AAL3", profile: passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration},
-			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true},
+			lowest: assurance.AAL2, highest: assurance.AAL2, highestSyncable: assurance.Syncable, lowestSynced: true,
+			limit: "admits synced passkeys|attestation is not enforced|no AAGUID allow list is enforced"},
+		{name: "device-bound with attestation, no list: AAL2 to AAL3", profile: passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			limit: "no AAGUID allow list is enforced"},
 		{name: "device-bound without attestation: AAL2 to AAL3", profile: passkey.PasskeyProfile{PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationNotEnforced},
-			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true,
+			limit: "attestation is not enforced|no AAGUID allow list is enforced"},
 		{name: "both, no attestation: still reaches AAL3 with an attested key", profile: passkey.PasskeyProfile{PasskeyTypes: "deviceBound,synced", AttestationEnforcement: passkey.AttestationNotEnforced},
-			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true},
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true,
+			limit: "admits synced passkeys|attestation is not enforced|no AAGUID allow list is enforced"},
 		{name: "synced with attestation enforced admits nothing classifiable as synced", profile: passkey.PasskeyProfile{PasskeyTypes: "synced", AttestationEnforcement: passkey.AttestationAtRegistration},
 			lowest: assurance.LevelNone, highest: assurance.LevelNone},
 		{name: "unknown type only", profile: passkey.PasskeyProfile{PasskeyTypes: "unknownFutureValue"},
-			lowest: assurance.AAL2, highest: assurance.AAL2, highestSyncable: assurance.SyncabilityUnknown},
+			lowest: assurance.AAL2, highest: assurance.AAL2, highestSyncable: assurance.SyncabilityUnknown,
+			limit: "has a value keytier does not know|attestation is not enforced|no AAGUID allow list is enforced"},
+		{name: "unknown type next to device-bound, otherwise hardened", profile: with(func(pp *passkey.PasskeyProfile) { pp.PasskeyTypes = "deviceBound,unknownFutureValue" }),
+			lowest: assurance.AAL2, highest: assurance.AAL3, highestSyncable: assurance.DeviceBound, highestAttestedTo: true, lowestAttestedTo: true,
+			lowestKeyProtection: assurance.KeyProtectionHardware, limit: "has a value keytier does not know"},
 		{name: "no types", profile: passkey.PasskeyProfile{}, lowest: assurance.LevelNone, highest: assurance.LevelNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lo, hi := tt.profile.AALRange()
-			assert.Equal(t, tt.lowest, lo, "lowest")
-			assert.Equal(t, tt.highest, hi, "highest")
-			a := tt.profile.Assurance()
+			a := tt.profile.AssuranceWith(tt.models)
+			assert.Equal(t, tt.lowest, a.Lowest, "lowest")
+			assert.Equal(t, tt.highest, a.Highest, "highest")
+			if tt.models.MDS == nil {
+				lo, hi := tt.profile.AALRange()
+				assert.Equal(t, [2]assurance.Level{a.Lowest, a.Highest}, [2]assurance.Level{lo, hi}, "AALRange is the catalog-only range")
+			}
 			assert.NotEmpty(t, a.Why)
-			if hi == assurance.LevelNone {
+			if tt.highest == assurance.LevelNone {
+				assert.Empty(t, a.FloorLimits)
 				return
+			}
+			// The floor's rule names exactly the conditions this case
+			// breaks, and says so in Why.
+			if tt.limit == "" {
+				assert.Empty(t, a.FloorLimits)
+				assert.Contains(t, strings.Join(a.Why, "\n"), "Floor AAL3: ")
+			} else if limits := strings.Split(tt.limit, "|"); assert.Len(t, a.FloorLimits, len(limits), "%q", a.FloorLimits) {
+				for i, l := range limits {
+					assert.Contains(t, a.FloorLimits[i], l)
+				}
+				assert.Contains(t, strings.Join(a.Why, "\n"), "Floor below AAL3 because "+strings.Join(a.FloorLimits, "; "))
 			}
 			assert.Equal(t, tt.highestSyncable, a.HighestEvidence.Syncability)
 			assert.Equal(t, tt.highestAttestedTo, a.HighestEvidence.AttestationTrusted)
@@ -323,8 +424,8 @@ func TestAALRange(t *testing.T) {
 			assert.Equal(t, tt.lowestKeyProtection, a.LowestEvidence.KeyProtection)
 			assert.Contains(t, a.Why, "Entra requires user verification (PIN or biometric) at every passkey registration and sign-in, so each one it admits is multi-factor.")
 			// The bounds are Classify's verdicts on the evidence shown.
-			assert.Equal(t, assurance.Classify(a.HighestEvidence).AAL, hi)
-			assert.Equal(t, assurance.Classify(a.LowestEvidence).AAL, lo)
+			assert.Equal(t, assurance.Classify(a.HighestEvidence).AAL, a.Highest)
+			assert.Equal(t, assurance.Classify(a.LowestEvidence).AAL, a.Lowest)
 			// Without user verification the same passkey would be AAL1: the
 			// floor is Entra's requirement, not the passkey's nature.
 			noUV := a.LowestEvidence
@@ -332,6 +433,61 @@ func TestAALRange(t *testing.T) {
 			assert.Equal(t, assurance.AAL1, assurance.Classify(noUV).AAL)
 		})
 	}
+}
+
+// TestProfileFloorAgreesWithRegisteredPasskeys: a passkey the profile admits
+// at registration, classified as readiness classifies a registered one
+// (CredentialFacts.Evidence), is never below the profile's floor nor above
+// its ceiling.
+func TestProfileFloorAgreesWithRegisteredPasskeys(t *testing.T) {
+	windowsHello := uuid.MustParse("08987058-cadc-4b81-b6e1-30de50dcbe96")
+	ids := []uuid.UUID{yubiKey5NFC, appleICloud, authenticatorI, unlistedKey, windowsHello, uuid.Nil}
+	var profiles []passkey.PasskeyProfile
+	for _, types := range []passkey.PasskeyTypes{"deviceBound", "synced", "deviceBound,synced"} {
+		for _, att := range []passkey.AttestationEnforcement{passkey.AttestationNotEnforced, passkey.AttestationAtRegistration} {
+			for _, kr := range []*passkey.KeyRestrictions{nil,
+				{IsEnforced: ptr(true), EnforcementType: passkey.EnforceAllow, AAGUIDs: []string{yubiKey5NFC.String()}},
+				{IsEnforced: ptr(true), EnforcementType: passkey.EnforceAllow, AAGUIDs: []string{yubiKey5NFC.String(), windowsHello.String()}},
+				{IsEnforced: ptr(true), EnforcementType: passkey.EnforceBlock, AAGUIDs: []string{appleICloud.String()}},
+			} {
+				profiles = append(profiles, passkey.PasskeyProfile{ID: "p", PasskeyTypes: types, AttestationEnforcement: att, KeyRestrictions: kr})
+			}
+		}
+	}
+	admittedSome := 0
+	for _, pp := range profiles {
+		a := pp.Assurance()
+		for _, id := range ids {
+			for _, typ := range []passkey.PasskeyType{passkey.DeviceBound, passkey.Synced} {
+				for _, att := range []passkey.AttestationEvidence{passkey.AttestationAbsent, passkey.AttestationTrusted} {
+					if typ == passkey.Synced && att == passkey.AttestationTrusted {
+						continue // synced passkeys carry no attestation
+					}
+					f := passkey.CredentialFacts{AAGUID: id, Type: typ, Attestation: att}
+					p := &passkey.FIDO2Policy{State: passkey.PolicyEnabled, PasskeyProfiles: []passkey.PasskeyProfile{pp},
+						IncludeTargets: []passkey.IncludeTarget{{TargetType: passkey.TargetGroup, ID: passkey.AllUsers, AllowedPasskeyProfiles: []string{"p"}}}}
+					if !p.Evaluate(passkey.Subject{UserID: "u"}, f).Admitted {
+						continue
+					}
+					admittedSome++
+					got := assurance.Classify(f.Evidence(passkey.Models{})).AAL
+					assert.GreaterOrEqual(t, got, a.Lowest, "%+v admitted by %+v below the floor", f, pp)
+					assert.LessOrEqual(t, got, a.Highest, "%+v admitted by %+v above the ceiling", f, pp)
+				}
+			}
+		}
+	}
+	assert.Greater(t, admittedSome, 50, "the grid must admit passkeys to compare")
+}
+
+// mdsWith loads a BLOB of these entries, signed by a test root.
+func mdsWith(t *testing.T, entries ...mdstest.Authenticator) *mds.BLOB {
+	t.Helper()
+	s := mdstest.NewSigner(t)
+	blob := mdstest.BuildBLOB(t, s, mdstest.Payload{NextUpdate: time.Now().AddDate(0, 1, 0), Entries: entries})
+	b, err := mds.Load(blob, mds.Options{Root: s.Root.Certificate})
+	require.NoError(t, err)
+	return b
 }
 
 func TestAssignments(t *testing.T) {
@@ -362,4 +518,38 @@ func TestAssignments(t *testing.T) {
 	assert.Equal(t, 2, as[2].Index)
 	assert.Equal(t, []int{0}, as[2].ExcludedBy, "the same group excluded, compared without case")
 	assert.Empty(t, ids(as[2]), "an excluded target gives nothing")
+}
+
+func TestCredentialFactsEvidence(t *testing.T) {
+	windowsHello := uuid.MustParse("08987058-cadc-4b81-b6e1-30de50dcbe96")
+	blob := mdsWith(t, mdstest.Authenticator{AAGUID: windowsHello, Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware", "tee"}})
+	tests := []struct {
+		name   string
+		f      passkey.CredentialFacts
+		models passkey.Models
+		kp     assurance.KeyProtection
+		aal    assurance.Level
+	}{
+		{"attested security key: hardware from the catalog", passkey.CredentialFacts{AAGUID: yubiKey5NFC, Type: passkey.DeviceBound, Attestation: passkey.AttestationTrusted},
+			passkey.Models{}, assurance.KeyProtectionHardware, assurance.AAL3},
+		// The AAGUID of an unattested passkey is its own claim.
+		{"unattested security key: nothing relied on", passkey.CredentialFacts{AAGUID: yubiKey5NFC, Type: passkey.DeviceBound, Attestation: passkey.AttestationAbsent},
+			passkey.Models{}, "", assurance.AAL2},
+		{"attested, model unknown: AAL2", passkey.CredentialFacts{AAGUID: unlistedKey, Type: passkey.DeviceBound, Attestation: passkey.AttestationTrusted},
+			passkey.Models{}, "", assurance.AAL2},
+		{"attested platform authenticator, no metadata: AAL2", passkey.CredentialFacts{AAGUID: windowsHello, Type: passkey.DeviceBound, Attestation: passkey.AttestationTrusted},
+			passkey.Models{}, "", assurance.AAL2},
+		{"attested platform authenticator, metadata says hardware: AAL3", passkey.CredentialFacts{AAGUID: windowsHello, Type: passkey.DeviceBound, Attestation: passkey.AttestationTrusted},
+			passkey.Models{MDS: blob}, assurance.KeyProtectionHardware, assurance.AAL3},
+		{"synced: AAL2 whatever the model", passkey.CredentialFacts{AAGUID: appleICloud, Type: passkey.Synced, Attestation: passkey.AttestationAbsent},
+			passkey.Models{}, "", assurance.AAL2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := tt.f.Evidence(tt.models)
+			assert.True(t, ev.UserVerified)
+			assert.Equal(t, tt.kp, ev.KeyProtection)
+			assert.Equal(t, tt.aal, assurance.Classify(ev).AAL)
+		})
+	}
 }

@@ -67,20 +67,29 @@ func ExampleFIDO2Policy_Evaluate() {
 // What assurance can the passkeys a profile admits reach?
 func ExamplePasskeyProfile_AALRange() {
 	workforce := passkey.PasskeyProfile{Name: "Workforce", PasskeyTypes: "synced"}
-	admins := passkey.PasskeyProfile{Name: "Admins", PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration}
-	for _, pp := range []passkey.PasskeyProfile{workforce, admins} {
+	attested := passkey.PasskeyProfile{Name: "Attested, any model", PasskeyTypes: "deviceBound", AttestationEnforcement: passkey.AttestationAtRegistration}
+	admins := attested
+	admins.Name = "Admins: YubiKey 5 NFC only"
+	isEnforced := true
+	admins.KeyRestrictions = &passkey.KeyRestrictions{IsEnforced: &isEnforced, EnforcementType: passkey.EnforceAllow,
+		AAGUIDs: []string{"2fc0579f-8113-47ea-b116-bb5a8db9202a"}}
+	for _, pp := range []passkey.PasskeyProfile{workforce, attested, admins} {
 		lo, hi := pp.AALRange()
 		fmt.Printf("%s: %s to %s\n", pp.Name, lo, hi)
 	}
+	fmt.Println(attested.Assurance().FloorLimits)
 	for _, why := range workforce.Assurance().Why {
 		fmt.Println(why)
 	}
 	// Output:
 	// Workforce: AAL2 to AAL2
-	// Admins: AAL2 to AAL3
+	// Attested, any model: AAL2 to AAL3
+	// Admins: YubiKey 5 NFC only: AAL3 to AAL3
+	// [no AAGUID allow list is enforced, so any model may register, including ones that keep keys in software or whose key protection is unknown]
 	// The profile admits synced passkeys.
 	// Attestation is not enforced, so it admits passkeys with and without attestation.
 	// Entra requires user verification (PIN or biometric) at every passkey registration and sign-in, so each one it admits is multi-factor.
+	// Floor below AAL3 because it admits synced passkeys, whose keys are exportable (SP 800-63B-4 Appendix B); attestation is not enforced, so a passkey's AAGUID is its own claim and nothing proves where its key is; no AAGUID allow list is enforced, so any model may register, including ones that keep keys in software or whose key protection is unknown.
 	// Lowest AAL2: synced passkey with user verification, not attested; capped by aal3.not-synced, aal3.non-exportable, aal3.attested.
 	// Highest AAL2: synced passkey with user verification, not attested; capped by aal3.not-synced, aal3.non-exportable, aal3.attested.
 }

@@ -154,28 +154,17 @@ func (c *classifier) classify(p *person, at time.Time) {
 	}
 }
 
-// passkeyEvidence maps a registered passkey to assurance evidence. Entra
-// requires user verification for every passkey sign-in ("Microsoft Entra ID
-// requires user verification", learn.microsoft.com/entra/identity/
-// authentication/how-to-enable-passkey-fido2), so UV is set. A device-bound
-// passkey whose attestation Entra verified against FIDO metadata is taken to
-// keep its key in hardware, as passkey.PasskeyProfile.Assurance does: FIDO
-// MDS reports key protection only for attested models.
+// passkeyEvidence maps a registered passkey to assurance evidence with
+// passkey.CredentialFacts.Evidence, the mapping PasskeyProfile.Assurance
+// uses too, so a user's tier and the range of the profile that admitted
+// the passkey agree. The audit has the embedded catalog and no FIDO
+// metadata: an attested device-bound passkey counts as AAL3 only when the
+// catalog lists its AAGUID as a hardware security key; one of a platform
+// authenticator or of a model the catalog does not list counts as key
+// protection unknown, AAL2 (Entra's "attested" proves the model, not
+// where its key is).
 func passkeyEvidence(f passkey.CredentialFacts) assurance.Evidence {
-	ev := assurance.Evidence{Method: assurance.MethodPasskey, UserVerified: true}
-	switch f.Type {
-	case passkey.Synced:
-		ev.Syncability = assurance.Syncable
-	case passkey.DeviceBound:
-		ev.Syncability = assurance.DeviceBound
-	}
-	if f.Attestation == passkey.AttestationTrusted {
-		ev.AttestationTrusted = true
-		if f.Type == passkey.DeviceBound {
-			ev.KeyProtection = assurance.KeyProtectionHardware
-		}
-	}
-	return ev
+	return f.Evidence(passkey.Models{})
 }
 
 // tapActive reports whether a pass can still be used at at.

@@ -18,7 +18,7 @@ func ExampleRun() {
 		}
 	}
 	// Output:
-	// 295 users: 19 AAL3, 258 AAL2, 18 AAL1; 87 without a phishing-resistant method
+	// 295 users: 15 AAL3, 262 AAL2, 18 AAL1; 87 without a phishing-resistant method
 	// critical KT-PRIV-001 dana.whitfield@northwindfab.example
 	// critical KT-PRIV-002 dana.whitfield@northwindfab.example
 }
