@@ -484,6 +484,9 @@ type profileCase struct {
 	e     assurance.Evidence
 	r     assurance.Result
 	model string // the listed model it stands for, "" for any model
+	// hardwareModel: the case stands for any model that keeps its key in
+	// hardware, not for one the profile names.
+	hardwareModel bool
 }
 
 // Assurance is AssuranceWith the embedded catalog and no FIDO metadata.
@@ -579,6 +582,10 @@ func (pp PasskeyProfile) AssuranceWith(m Models) ProfileAssurance {
 	add := func(e assurance.Evidence, model string) {
 		cases = append(cases, profileCase{e: e, r: assurance.Classify(e), model: model})
 	}
+	addHardware := func(e assurance.Evidence) {
+		e.KeyProtection = assurance.KeyProtectionHardware
+		cases = append(cases, profileCase{e: e, r: assurance.Classify(e), hardwareModel: true})
+	}
 	for _, t := range types {
 		for _, att := range attested {
 			if t == Synced && att {
@@ -595,8 +602,7 @@ func (pp PasskeyProfile) AssuranceWith(m Models) ProfileAssurance {
 				// keeps its key in hardware.
 				e := f.Evidence(m)
 				add(e, "")
-				e.KeyProtection = assurance.KeyProtectionHardware
-				add(e, "a model with hardware key protection")
+				addHardware(e)
 				continue
 			}
 			for _, mp := range listed {
@@ -743,9 +749,12 @@ func describeCase(c profileCase) string {
 	if c.model != "" {
 		s += ", " + c.model
 	}
-	if e.KeyProtection != "" {
+	switch {
+	case c.hardwareModel:
+		s += ", a model that keeps its key in hardware"
+	case e.KeyProtection != "":
 		s += ", key protection " + string(e.KeyProtection)
-	} else if e.AttestationTrusted {
+	case e.AttestationTrusted:
 		s += ", key protection unknown"
 	}
 	if capped := failedRules(c.r); len(capped) > 0 {

@@ -88,7 +88,7 @@ func (m Models) KeyProtection(aaguid uuid.UUID) ModelProtection {
 			if e.Description != "" {
 				mp.Name = e.Description
 			}
-			switch kp := mdsKeyProtection(e.KeyProtection); {
+			switch kp := MDSKeyProtection(e.KeyProtection); {
 			case e.Revoked || e.Compromised:
 				mp.Why = "FIDO MDS has a REVOKED or compromise report in effect for this model, so keytier does not rely on its keyProtection"
 			case kp == assurance.KeyProtectionUnknown:
@@ -119,11 +119,12 @@ func (m Models) KeyProtection(aaguid uuid.UUID) ModelProtection {
 	return mp
 }
 
-// mdsKeyProtection reads MDS3 keyProtection values as one KeyProtection:
+// MDSKeyProtection reads a metadata statement's keyProtection values (FIDO
+// Registry §3.2) as one KeyProtection, the way Models.KeyProtection does:
 // software when "software" is among them, else the strongest hardware
 // value, else unknown ("remote_handle" alone says nothing about where the
-// wrapping key is).
-func mdsKeyProtection(values []string) assurance.KeyProtection {
+// wrapping key is). It does not look at status reports.
+func MDSKeyProtection(values []string) assurance.KeyProtection {
 	if slices.Contains(values, string(assurance.KeyProtectionSoftware)) {
 		return assurance.KeyProtectionSoftware
 	}

@@ -37,15 +37,16 @@ func policyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func policyUsage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  keytier policy check [FILE|-] [--json]
-      validate and explain a FIDO2 (passkey) method policy as Graph serves it
-      (no FILE: the embedded demo tenant's policy)
+  keytier policy check [FILE|-] [--json] [--mds BLOB [--mds-root PEM]]
+      validate and explain a FIDO2 (passkey) method policy as Graph serves it,
+      with the assurance each profile guarantees (no FILE: the embedded demo
+      tenant's policy; --mds settles the key protection of allow-listed models)
   keytier policy evaluate [--policy FILE] [--groups G1,G2] [--roles R1,R2] [--user ID]
                           [verification flags] [--json] CREDENTIAL
       admit or refuse one passkey for one user, with every reason; CREDENTIAL is
       a registration response, an attestation object or a Graph fido2AuthenticationMethod
   keytier policy allowlist --mds BLOB [--mds-root PEM] [--min-certification L1|L2|L3|L3+]
-                           [--fips] [--key-protection hardware|secure_element|tee]
+                           [--fips] [--key-protection hardware|secure_element|tee|any]
                            [--include-revoked] [--profile-id ID] [--profile-name NAME]
       build a device-bound passkey profile's AAGUID allow list from FIDO metadata
 

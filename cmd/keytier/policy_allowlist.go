@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -49,8 +50,12 @@ func minCertification(s string) (string, error) {
 type allowCriteria struct {
 	minCertification string // a FIDO_CERTIFIED_* status, or ""
 	fips             bool
-	keyProtection    string // "", hardware, secure_element or tee
-	includeRevoked   bool
+	// keyProtection is a value the statement's keyProtection must list:
+	// hardware, secure_element or tee; "" asks only that the key be
+	// hardware-backed and not software (passkey.MDSKeyProtection), and
+	// "any" asks nothing.
+	keyProtection  string
+	includeRevoked bool
 }
 
 // refusal says why an entry is not listed: a category for the summary and
@@ -76,8 +81,18 @@ func (c allowCriteria) refusal(e *mds.Entry) (kind, detail string) {
 	if c.fips && e.FIPS == nil {
 		return "no FIPS 140 certification", "no FIPS 140 certification known"
 	}
-	if c.keyProtection != "" && !slices.Contains(e.KeyProtection, c.keyProtection) {
-		return "key protection not " + c.keyProtection, "key protection " + orPolicyNotSet(strings.Join(e.KeyProtection, ","))
+	switch c.keyProtection {
+	case "any":
+	case "":
+		// The profile is for AAL3: a model whose keys may sit in software
+		// would hold the profile's floor at AAL2 (PasskeyProfile.Assurance).
+		if !passkey.MDSKeyProtection(e.KeyProtection).HardwareBacked() {
+			return "key protection not hardware-backed", "key protection " + orPolicyNotSet(strings.Join(e.KeyProtection, ","))
+		}
+	default:
+		if !slices.Contains(e.KeyProtection, c.keyProtection) {
+			return "key protection not " + c.keyProtection, "key protection " + orPolicyNotSet(strings.Join(e.KeyProtection, ","))
+		}
 	}
 	return "", ""
 }
@@ -93,7 +108,7 @@ func policyAllowlistCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&mdsRoot, "mds-root", "", "PEM root the MDS BLOB must chain to (default: FIDO's MDS3 root, GlobalSign Root R46, as go-webauthn ships it)")
 	fs.StringVar(&minCert, "min-certification", "", "lowest FIDO certification level: L1, L1+, L2, L2+, L3 or L3+")
 	fs.BoolVar(&fips, "fips", false, "only authenticators with a known FIPS 140 certification")
-	fs.StringVar(&keyProtection, "key-protection", "", "only authenticators whose metadata lists this key protection: hardware, secure_element or tee")
+	fs.StringVar(&keyProtection, "key-protection", "", "only authenticators whose metadata lists this key protection: hardware, secure_element or tee; any lists software ones too (default: hardware-backed, never software)")
 	fs.BoolVar(&excludeRevoked, "exclude-revoked", true, "leave out revoked, compromised and retired authenticators (false is --include-revoked)")
 	fs.BoolVar(&includeRevoked, "include-revoked", false, "list revoked, compromised and retired authenticators too (dangerous: FIDO says not to trust them)")
 	fs.StringVar(&profileID, "profile-id", "", "the passkeyProfile's id (the id includeTargets reference)")
@@ -130,14 +145,15 @@ func policyAllowlistCmd(args []string, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 	switch keyProtection {
-	case "", "hardware", "secure_element", "tee":
+	case "", "hardware", "secure_element", "tee", "any":
 		crit.keyProtection = keyProtection
 	default:
-		return usageErr("--key-protection %q: want hardware, secure_element or tee", keyProtection)
+		return usageErr("--key-protection %q: want hardware, secure_element, tee or any", keyProtection)
 	}
 	blob, err := loadMDS(mdsFile, mdsRoot)
 	if err != nil {
-		return usageErr("--mds: %v", err)
+		fmt.Fprintf(stderr, "keytier policy allowlist: --mds: %v\n", err)
+		return mdsLoadExit(err)
 	}
 
 	note := func(format string, a ...any) { fmt.Fprintf(stderr, "keytier policy allowlist: "+format+"\n", a...) }
@@ -227,3 +243,14 @@ func describeMDSEntry(e *mds.Entry) string {
 }
 
 func policyPtr[T any](v T) *T { return &v }
+
+// mdsLoadExit is the exit code for a loadMDS error: a file that cannot be
+// opened or read is a wrong command line; a BLOB or root that does not
+// parse or verify is bad input.
+func mdsLoadExit(err error) int {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return exitUsage
+	}
+	return exitFail
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/catalog"
@@ -54,13 +55,21 @@ type restrictionsReport struct {
 
 type aaguidReport struct {
 	AAGUID        string `json:"aaGuid"`
-	Authenticator string `json:"authenticator,omitempty"` // the catalog's name
+	Authenticator string `json:"authenticator,omitempty"` // the catalog's (or FIDO MDS's) name
+	// KeyProtection is where the model keeps its keys, as
+	// passkey.Models.KeyProtection reads it ("unknown" when nothing says),
+	// and KeyProtectionSource where that came from ("FIDO MDS", "catalog").
+	KeyProtection       string `json:"keyProtection"`
+	KeyProtectionSource string `json:"keyProtectionSource,omitempty"`
 }
 
 type aalRange struct {
-	Lowest  string   `json:"lowest"`
-	Highest string   `json:"highest"`
-	Why     []string `json:"why"`
+	Lowest  string `json:"lowest"`
+	Highest string `json:"highest"`
+	// FloorLimits are the conditions that keep the lowest level below AAL3;
+	// empty when the profile guarantees AAL3.
+	FloorLimits []string `json:"floorLimits"`
+	Why         []string `json:"why"`
 }
 
 type targetReport struct {
@@ -85,8 +94,10 @@ func policyCheckCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("policy check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print exactly one JSON object")
+	mdsFile := fs.String("mds", "", "FIDO MDS3 BLOB: settles the key protection of allow-listed models the catalog cannot")
+	mdsRoot := fs.String("mds-root", "", "PEM root the MDS BLOB must chain to (default: FIDO's MDS3 root, GlobalSign Root R46, as go-webauthn ships it)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: keytier policy check [FILE|-] [--json]\n\nFILE is Graph JSON: the fido2 method configuration, the whole\nauthenticationMethodsPolicy, or a list of configurations. No FILE: the\nembedded demo tenant's policy.")
+		fmt.Fprintln(stderr, "usage: keytier policy check [FILE|-] [--json] [--mds BLOB [--mds-root PEM]]\n\nFILE is Graph JSON: the fido2 method configuration, the whole\nauthenticationMethodsPolicy, or a list of configurations. No FILE: the\nembedded demo tenant's policy.")
 		fs.PrintDefaults()
 	}
 	if err := parseInterspersed(fs, args); err != nil {
@@ -104,7 +115,21 @@ func policyCheckCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "keytier policy check: %v\n", err)
 		return exitUsage
 	}
-	r := checkPolicy(src)
+	var models passkey.Models
+	if *mdsRoot != "" && *mdsFile == "" {
+		fmt.Fprintln(stderr, "keytier policy check: --mds-root needs --mds")
+		return exitUsage
+	}
+	if *mdsFile != "" {
+		if models.MDS, err = loadMDS(*mdsFile, *mdsRoot); err != nil {
+			fmt.Fprintf(stderr, "keytier policy check: --mds: %v\n", err)
+			return mdsLoadExit(err)
+		}
+		if models.MDS.Stale(time.Now()) {
+			fmt.Fprintf(stderr, "keytier policy check: the BLOB is past its nextUpdate (%s): fetch a newer one\n", models.MDS.NextUpdate.Format("2006-01-02"))
+		}
+	}
+	r := checkPolicy(src, models)
 	if *asJSON {
 		if err := writePolicyJSON(stdout, r); err != nil {
 			fmt.Fprintf(stderr, "keytier policy check: %v\n", err)
@@ -119,8 +144,9 @@ func policyCheckCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-// checkPolicy parses and explains the policy.
-func checkPolicy(src policySource) checkReport {
+// checkPolicy parses and explains the policy; models settle the key
+// protection of allow-listed AAGUIDs.
+func checkPolicy(src policySource, models passkey.Models) checkReport {
 	r := checkReport{Source: src.Name, Errors: []policyProblem{}, Warnings: []policyProblem{}, Profiles: []profileReport{}, IncludeTargets: []targetReport{}, ExcludeTargets: []targetReport{}}
 	p, err := passkey.ParseFIDO2Policy(src.data)
 	if err != nil {
@@ -138,7 +164,7 @@ func checkPolicy(src policySource) checkReport {
 	byID := map[string]int{}
 	for _, pp := range profiles {
 		byID[strings.ToLower(pp.ID)] = len(r.Profiles)
-		r.Profiles = append(r.Profiles, policyProfileOf(pp, !legacy && pp.ID != "" && strings.EqualFold(pp.ID, p.DefaultPasskeyProfile)))
+		r.Profiles = append(r.Profiles, policyProfileOf(pp, !legacy && pp.ID != "" && strings.EqualFold(pp.ID, p.DefaultPasskeyProfile), models))
 	}
 
 	for i, t := range p.ExcludeTargets {
@@ -168,37 +194,36 @@ func checkPolicy(src policySource) checkReport {
 	return r
 }
 
-func policyProfileOf(pp passkey.PasskeyProfile, isDefault bool) profileReport {
-	a := pp.Assurance()
+func policyProfileOf(pp passkey.PasskeyProfile, isDefault bool, models passkey.Models) profileReport {
+	a := pp.AssuranceWith(models)
 	pr := profileReport{
 		ID: pp.ID, Name: pp.Name,
 		PasskeyTypes:           string(pp.PasskeyTypes),
 		AttestationEnforcement: string(pp.AttestationEnforcement),
 		Default:                isDefault,
 		AssignedBy:             []string{},
-		Assurance:              aalRange{Lowest: a.Lowest.String(), Highest: a.Highest.String(), Why: a.Why},
+		Assurance:              aalRange{Lowest: a.Lowest.String(), Highest: a.Highest.String(), FloorLimits: a.FloorLimits, Why: a.Why},
+	}
+	if pr.Assurance.FloorLimits == nil {
+		pr.Assurance.FloorLimits = []string{}
 	}
 	pr.KeyRestrictions.AAGUIDs = []aaguidReport{}
 	if kr := pp.KeyRestrictions; kr != nil {
 		pr.KeyRestrictions.IsEnforced = kr.IsEnforced != nil && *kr.IsEnforced
 		pr.KeyRestrictions.EnforcementType = string(kr.EnforcementType)
 		for _, s := range kr.AAGUIDs {
-			pr.KeyRestrictions.AAGUIDs = append(pr.KeyRestrictions.AAGUIDs, aaguidReport{AAGUID: s, Authenticator: catalogName(s)})
+			ar := aaguidReport{AAGUID: s, KeyProtection: "unknown"}
+			if id, err := catalog.ParseAAGUID(s); err == nil {
+				mp := models.KeyProtection(id)
+				ar.Authenticator, ar.KeyProtectionSource = mp.Name, mp.Source
+				if mp.KeyProtection != "" {
+					ar.KeyProtection = string(mp.KeyProtection)
+				}
+			}
+			pr.KeyRestrictions.AAGUIDs = append(pr.KeyRestrictions.AAGUIDs, ar)
 		}
 	}
 	return pr
-}
-
-// catalogName is the catalog's name for an AAGUID, or "".
-func catalogName(s string) string {
-	id, err := catalog.ParseAAGUID(s)
-	if err != nil {
-		return ""
-	}
-	if e, ok := catalog.Lookup(id); ok {
-		return e.Name
-	}
-	return ""
 }
 
 func renderCheck(w io.Writer, r checkReport) {
@@ -338,7 +363,11 @@ func renderProfile(w io.Writer, pr profileReport) {
 		if name == "" {
 			name = "not in keytier's catalog"
 		}
-		fmt.Fprintf(w, "      %s  %s\n", a.AAGUID, name)
+		kp := "key protection " + a.KeyProtection
+		if a.KeyProtectionSource != "" {
+			kp += " (" + a.KeyProtectionSource + ")"
+		}
+		fmt.Fprintf(w, "      %s  %s · %s\n", a.AAGUID, name, kp)
 	}
 	fmt.Fprintf(w, "    assurance         %s to %s\n", pr.Assurance.Lowest, pr.Assurance.Highest)
 	for _, why := range pr.Assurance.Why {

@@ -64,12 +64,15 @@ type checkJSON struct {
 			IsEnforced      bool   `json:"isEnforced"`
 			EnforcementType string `json:"enforcementType"`
 			AAGUIDs         []struct {
-				AAGUID        string `json:"aaGuid"`
-				Authenticator string `json:"authenticator"`
+				AAGUID              string `json:"aaGuid"`
+				Authenticator       string `json:"authenticator"`
+				KeyProtection       string `json:"keyProtection"`
+				KeyProtectionSource string `json:"keyProtectionSource"`
 			} `json:"aaGuids"`
 		} `json:"keyRestrictions"`
 		Assurance struct {
 			Lowest, Highest string
+			FloorLimits     []string `json:"floorLimits"`
 			Why             []string
 		} `json:"assurance"`
 	} `json:"profiles"`
@@ -150,10 +153,17 @@ func TestPolicyCheckRollout(t *testing.T) {
 		assert.Equal(t, "AAL3", admins.Assurance.Highest)
 		assert.NotEmpty(t, admins.Assurance.Why)
 		// Entra requires user verification, so no profile admits a
-		// single-factor (AAL1) passkey; attested keys may still keep theirs in
-		// software, so even the admins' floor is AAL2.
+		// single-factor (AAL1) passkey. The admins' profile is device-bound,
+		// attested, and allows two hardware security keys only: AAL3 for
+		// everyone it admits. The workforce's admits synced passkeys.
 		assert.Equal(t, "AAL2", workforce.Assurance.Lowest)
-		assert.Equal(t, "AAL2", admins.Assurance.Lowest)
+		assert.NotEmpty(t, workforce.Assurance.FloorLimits)
+		assert.Equal(t, "AAL3", admins.Assurance.Lowest)
+		assert.Empty(t, admins.Assurance.FloorLimits)
+		for _, a := range admins.KeyRestrictions.AAGUIDs {
+			assert.Equal(t, "hardware", a.KeyProtection, a.AAGUID)
+			assert.Equal(t, "catalog", a.KeyProtectionSource, a.AAGUID)
+		}
 		assert.Equal(t, []string{"includeTargets.1"}, workforce.AssignedBy)
 
 		require.Len(t, r.IncludeTargets, 2)
@@ -170,6 +180,69 @@ func TestPolicyCheckRollout(t *testing.T) {
 	assert.Contains(t, out, "block list: every model but these 1")
 	assert.Contains(t, out, "excludeTargets.0  group "+rolloutExcluded+" → no passkeys at all")
 	assert.Contains(t, out, "Default profile: \"Default passkey profile\"")
+}
+
+// --mds settles what the catalog cannot: the demo tenant's privileged
+// profile allows Windows Hello, a platform authenticator of unknown key
+// protection, next to hardware security keys.
+func TestPolicyCheckMDS(t *testing.T) {
+	const windowsHello = "08987058-cadc-4b81-b6e1-30de50dcbe96"
+	const yubiKey5NFC = "2fc0579f-8113-47ea-b116-bb5a8db9202a"
+	privileged := func(t *testing.T, args ...string) (lowest string, limits []string, kp map[string]string) {
+		t.Helper()
+		code, out, errOut := runCLI(t, "", append([]string{"policy", "check", "--json"}, args...)...)
+		require.Equal(t, exitOK, code, errOut)
+		var r checkJSON
+		decodePolicyJSON(t, out, &r)
+		require.Len(t, r.Profiles, 3)
+		p := r.Profiles[1]
+		require.Equal(t, "registrationOnly", p.AttestationEnforcement, "the demo's privileged profile")
+		kp = map[string]string{}
+		for _, a := range p.KeyRestrictions.AAGUIDs {
+			kp[a.AAGUID] = a.KeyProtection + "/" + a.KeyProtectionSource
+		}
+		return p.Assurance.Lowest, p.Assurance.FloorLimits, kp
+	}
+	blobFor := func(t *testing.T, entries ...mdstest.Authenticator) (blob, root string) {
+		signer := mdstest.NewSigner(t)
+		b := mdstest.BuildBLOB(t, signer, mdstest.Payload{NextUpdate: time.Now().AddDate(0, 1, 0), Entries: entries})
+		return writePolicyFixture(t, "blob.jwt", b),
+			writePolicyFixture(t, "mds-root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Root.Certificate.Raw}))
+	}
+
+	// The control: the catalog alone leaves Windows Hello unknown.
+	lowest, limits, kp := privileged(t)
+	assert.Equal(t, "AAL2", lowest)
+	require.Len(t, limits, 1)
+	assert.Contains(t, limits[0], windowsHello+" (Windows Hello) has key protection unknown")
+	assert.Equal(t, "unknown/", kp[windowsHello])
+	assert.Equal(t, "hardware/catalog", kp[yubiKey5NFC])
+
+	blob, root := blobFor(t, mdstest.Authenticator{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware"}})
+	lowest, limits, kp = privileged(t, "--mds", blob, "--mds-root", root)
+	assert.Equal(t, "AAL3", lowest)
+	assert.Empty(t, limits)
+	assert.Equal(t, "hardware/FIDO MDS", kp[windowsHello])
+
+	// Metadata outranks the catalog.
+	blob, root = blobFor(t,
+		mdstest.Authenticator{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware"}},
+		mdstest.Authenticator{AAGUID: uuid.MustParse(yubiKey5NFC), Description: "a key in software", KeyProtection: []string{"software"}})
+	lowest, limits, kp = privileged(t, "--mds", blob, "--mds-root", root)
+	assert.Equal(t, "AAL2", lowest)
+	require.Len(t, limits, 1)
+	assert.Contains(t, limits[0], yubiKey5NFC+" (a key in software) has key protection software")
+	assert.Equal(t, "software/FIDO MDS", kp[yubiKey5NFC])
+
+	code, out, errOut := runCLI(t, "", "policy", "check", "--mds", blob, "--mds-root", writePolicyFixture(t, "other.pem", passkeytest.RootPEM()))
+	assert.Equal(t, exitFail, code, "a BLOB under another root is bad input")
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "does not chain to the trusted root")
+	code, _, errOut = runCLI(t, "", "policy", "check", "--mds-root", root)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--mds-root needs --mds")
+	code, _, _ = runCLI(t, "", "policy", "check", "--mds", "/nonexistent/blob.jwt")
+	assert.Equal(t, exitUsage, code, "a file that is not there is a wrong command line")
 }
 
 func TestPolicyCheckInvalid(t *testing.T) {
@@ -596,14 +669,19 @@ func TestPolicyAllowlist(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"default", nil, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
-		{"L1", []string{"--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		// By default only hardware-backed models: the profile is for AAL3,
+		// and one software model on its list holds its floor at AAL2.
+		{"default", nil, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif, aaguidL3NoFIPS)},
+		{"any key protection", []string{"--key-protection", "any"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		{"L1", []string{"--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidL3NoFIPS)},
+		{"L1, any key protection", []string{"--min-certification", "L1", "--key-protection", "any"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
 		// Below L2: the L1 phone, the L1 software authenticator and the
 		// uncertified key; L3 is above it.
-		{"L2", []string{"--min-certification", "l2"}, ids(aaguidL2FIPS, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		{"L2", []string{"--min-certification", "l2"}, ids(aaguidL2FIPS, aaguidL3NoFIPS)},
 		{"L3", []string{"--min-certification", "L3"}, ids(aaguidL3NoFIPS)},
-		// FIPS whatever the key protection or FIDO level; the L3 key has none.
-		{"FIPS", []string{"--fips"}, ids(aaguidL2FIPS, aaguidFIPSSoft)},
+		// FIPS whatever the FIDO level; the L3 key has none.
+		{"FIPS", []string{"--fips"}, ids(aaguidL2FIPS)},
+		{"FIPS, any key protection", []string{"--fips", "--key-protection", "any"}, ids(aaguidL2FIPS, aaguidFIPSSoft)},
 		// Hardware whatever the certification; both software entries out.
 		{"hardware", []string{"--key-protection", "hardware"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidUncertif, aaguidL3NoFIPS)},
 		{"secure element", []string{"--key-protection", "secure_element"}, ids(aaguidL2FIPS, aaguidL3NoFIPS)},
@@ -611,10 +689,10 @@ func TestPolicyAllowlist(t *testing.T) {
 		// The issue's example: every criterion applies.
 		{"hardware, FIPS, L2", []string{"--key-protection", "hardware", "--fips", "--min-certification", "L2"}, ids(aaguidL2FIPS)},
 		{"hardware, L2", []string{"--key-protection", "hardware", "--min-certification", "L2"}, ids(aaguidL2FIPS, aaguidL3NoFIPS)},
-		{"include revoked", []string{"--include-revoked"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
-		{"exclude-revoked=false", []string{"--exclude-revoked=false"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		{"include revoked", []string{"--include-revoked"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif, aaguidL3NoFIPS)},
+		{"exclude-revoked=false", []string{"--exclude-revoked=false"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidRevoked, aaguidCompro, aaguidUncertif, aaguidL3NoFIPS)},
 		// A REVOKED report voids the certification (mds.Entry).
-		{"include revoked, certified", []string{"--include-revoked", "--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidCompro, aaguidSoftware, aaguidFIPSSoft, aaguidL3NoFIPS)},
+		{"include revoked, certified", []string{"--include-revoked", "--min-certification", "L1"}, ids(aaguidL2FIPS, aaguidL1TEE, aaguidCompro, aaguidL3NoFIPS)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, "", append(append([]string{}, base...), tc.args...)...)
@@ -637,7 +715,8 @@ func TestPolicyAllowlist(t *testing.T) {
 	assert.Contains(t, errOut, "left out 1: revoked")
 	assert.Contains(t, errOut, "left out 1: compromised")
 	assert.Contains(t, errOut, "left out 1: synced only")
-	assert.Contains(t, errOut, "6 of 10 authenticators listed")
+	assert.Contains(t, errOut, "left out 2: key protection not hardware-backed (key protection software)")
+	assert.Contains(t, errOut, "4 of 10 authenticators listed")
 	assert.Contains(t, errOut, "no --profile-id")
 	_, _, errOut = runCLI(t, "", append(append([]string{}, base...), "-v")...)
 	assert.Contains(t, errOut, `key ids 923881fe2f214ee465484371aeb72e97f5a58e0a "U2F key"`)
@@ -653,10 +732,11 @@ func TestPolicyAllowlist(t *testing.T) {
 			"4 of 10 authenticators listed"}},
 		{[]string{"--fips"}, []string{
 			"left out 4: no FIPS 140 certification (no FIPS 140 certification known)",
-			"2 of 10 authenticators listed"}},
+			"left out 1: key protection not hardware-backed (key protection software)",
+			"1 of 10 authenticators listed"}},
 		{[]string{"--min-certification", "L2"}, []string{
 			"left out 3: certification below FIDO_CERTIFIED_L2 (-v lists each)",
-			"3 of 10 authenticators listed"}},
+			"2 of 10 authenticators listed"}},
 	} {
 		code, _, errOut := runCLI(t, "", append(append([]string{}, base...), tc.args...)...)
 		require.Equal(t, exitOK, code, errOut)
@@ -727,7 +807,7 @@ func TestPolicyAllowlistRefusals(t *testing.T) {
 		stderr string
 	}{
 		{[]string{"--min-certification", "L4"}, "want L1, L1+, L2, L2+, L3 or L3+"},
-		{[]string{"--key-protection", "software"}, "want hardware, secure_element or tee"},
+		{[]string{"--key-protection", "software"}, "want hardware, secure_element, tee or any"},
 		{[]string{"--include-revoked", "--exclude-revoked"}, "contradict"},
 	} {
 		code, out, errOut := runCLI(t, "", append(append([]string{}, base...), tc.args...)...)
@@ -736,9 +816,14 @@ func TestPolicyAllowlistRefusals(t *testing.T) {
 		assert.Contains(t, errOut, tc.stderr)
 	}
 
-	// A BLOB under another root is refused.
+	// A BLOB under another root is bad input, not a wrong command line.
 	other := writePolicyFixture(t, "other.pem", passkeytest.RootPEM())
 	code, _, errOut = runCLI(t, "", "policy", "allowlist", "--mds", blob, "--mds-root", other)
-	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, exitFail, code)
 	assert.Contains(t, errOut, "does not chain to the trusted root")
+	// So is a BLOB that is not one.
+	junk := writePolicyFixture(t, "junk.jwt", []byte("not a BLOB"))
+	code, _, errOut = runCLI(t, "", "policy", "allowlist", "--mds", junk, "--mds-root", root)
+	assert.Equal(t, exitFail, code, errOut)
+	assert.Contains(t, errOut, "--mds")
 }
