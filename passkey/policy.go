@@ -29,7 +29,9 @@ import (
 //     reports it as a warning with its JSON path.
 //   - passkeyTypes keeps Graph's flags string as written ("deviceBound,synced").
 //   - An absent member stays absent: optional booleans are pointers. A JSON
-//     null reads as absent (OData null means "not set") and is not written.
+//     null reads as the zero value and is written back as null while the
+//     field stays zero: in a PATCH, null sets a property and absent leaves
+//     it alone, so the two are kept apart (policy_nulls.go).
 //
 // MarshalJSON writes the configuration alone, even when it was found inside
 // a whole authenticationMethodsPolicy document.
@@ -64,6 +66,8 @@ type FIDO2Policy struct {
 	// path is where the configuration sits in the document it was read from
 	// ("authenticationMethodConfigurations.0"), so that errors name it there.
 	path string
+	// nulls are the known members the document set to null.
+	nulls []string
 }
 
 // PasskeyProfile is Graph's passkeyProfile: a named set of rules a passkey
@@ -76,6 +80,7 @@ type PasskeyProfile struct {
 	AttestationEnforcement AttestationEnforcement `json:"attestationEnforcement,omitzero"`
 	KeyRestrictions        *KeyRestrictions       `json:"keyRestrictions,omitzero"`
 	Unknown                jsontext.Value         `json:",embed"`
+	nulls                  []string
 }
 
 // KeyRestrictions is Graph's fido2KeyRestrictions: an allow or block list of
@@ -90,6 +95,7 @@ type KeyRestrictions struct {
 	// catalog.ParseAAGUID.
 	AAGUIDs []string       `json:"aaGuids,omitzero"`
 	Unknown jsontext.Value `json:",embed"`
+	nulls   []string
 }
 
 // IncludeTarget is Graph's passkeyAuthenticationMethodTarget: a group (or
@@ -101,6 +107,7 @@ type IncludeTarget struct {
 	IsRegistrationRequired *bool          `json:"isRegistrationRequired,omitzero"`
 	AllowedPasskeyProfiles []string       `json:"allowedPasskeyProfiles,omitzero"`
 	Unknown                jsontext.Value `json:",embed"`
+	nulls                  []string
 }
 
 // ExcludeTarget is Graph's excludeTarget: a group whose members may not use
@@ -109,6 +116,7 @@ type ExcludeTarget struct {
 	TargetType TargetType     `json:"targetType,omitzero"`
 	ID         string         `json:"id,omitzero"`
 	Unknown    jsontext.Value `json:",embed"`
+	nulls      []string
 }
 
 // FIDO2PolicyODataType is the @odata.type of a fido2AuthenticationMethodConfiguration.
@@ -260,6 +268,7 @@ func ParseFIDO2Policy(data []byte) (*FIDO2Policy, error) {
 	if err := jsonv2.Unmarshal(raw, (*fido2PolicyJSON)(p)); err != nil {
 		return nil, PolicyErrors{policyJSONError(err, path)}
 	}
+	p.recordNulls(raw)
 	var errs PolicyErrors
 	for _, e := range p.Validate() {
 		if !e.Warning {
@@ -280,7 +289,7 @@ type fido2PolicyJSON FIDO2Policy
 // keytier did not read. It does not validate: a policy under construction
 // can be written.
 func (p FIDO2Policy) MarshalJSON() ([]byte, error) {
-	return jsonv2.Marshal((*fido2PolicyJSON)(&p))
+	return marshalWithNulls((*fido2PolicyJSON)(&p), p.nulls)
 }
 
 // UnmarshalJSON reads a fido2AuthenticationMethodConfiguration object
@@ -295,6 +304,7 @@ func (p *FIDO2Policy) UnmarshalJSON(data []byte) error {
 	if err := jsonv2.Unmarshal(data, (*fido2PolicyJSON)(&q)); err != nil {
 		return policyJSONError(err, "")
 	}
+	q.recordNulls(data)
 	*p = q
 	return nil
 }

@@ -57,6 +57,9 @@ func TestParseFIDO2PolicyGraphExamples(t *testing.T) {
 		{file: "graph-v1.0-fido2-get-response.json", legacy: true},
 		{file: "graph-v1.0-fido2-update-request-profiles.json", profiles: 1},
 		{file: "graph-v1.0-authenticationmethodspolicy-get-response.json", member: "authenticationMethodConfigurations", legacy: true},
+		// The current example: "defaultPasskeyProfile": null, empty
+		// passkeyProfiles and allowedPasskeyProfiles; the null survives.
+		{file: "graph-v1.0-authenticationmethodspolicy-get-response-2025.json", member: "authenticationMethodConfigurations", legacy: true},
 		{file: "keytier-rollout.json", profiles: 3},
 		{file: "keytier-future-values.json", profiles: 2},
 		{file: "graph-v1.0-fido2-update-request-2023.invalid.json", wantErr: "isAttestationEnforced"},
@@ -92,6 +95,56 @@ func TestParseFIDO2PolicyGraphExamples(t *testing.T) {
 			assert.Equal(t, string(out), string(out2))
 		})
 	}
+}
+
+// An explicit null is not an absent member: in a PATCH, null sets the
+// property and absent leaves it alone. It reads as the zero value and is
+// written back as null, at every level, unless a value was set since.
+func TestParseFIDO2PolicyKeepsNulls(t *testing.T) {
+	p, err := passkey.ParseFIDO2Policy(readPolicyFile(t, "graph-v1.0-authenticationmethodspolicy-get-response-2025.json"))
+	require.NoError(t, err)
+	assert.Empty(t, p.DefaultPasskeyProfile)
+	require.NotNil(t, p.PasskeyProfiles, "an empty list stays a list")
+	assert.Empty(t, p.PasskeyProfiles)
+	require.NotNil(t, p.IncludeTargets[0].AllowedPasskeyProfiles)
+	out, err := json.Marshal(p)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"defaultPasskeyProfile":null`)
+	assert.Contains(t, string(out), `"passkeyProfiles":[]`)
+	assert.Contains(t, string(out), `"allowedPasskeyProfiles":[]`)
+
+	// A value set since wins over the null.
+	p.DefaultPasskeyProfile = profDefault
+	out, err = json.Marshal(p)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"defaultPasskeyProfile":"`+profDefault+`"`)
+	assert.NotContains(t, string(out), `null`)
+
+	// Nulls deeper down, and an unknown member's null, each where it was.
+	doc := `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethodConfiguration","state":"enabled",
+		"isAttestationEnforced":null,"keyRestrictions":{"isEnforced":false,"enforcementType":"block","aaGuids":null},
+		"passkeyProfiles":[{"id":"` + profDefault + `","name":"Default","passkeyTypes":"deviceBound","attestationEnforcement":"disabled","keyRestrictions":null,"future":null}],
+		"defaultPasskeyProfile":"` + profDefault + `",
+		"includeTargets":[{"targetType":"group","id":"all_users","isRegistrationRequired":null,"allowedPasskeyProfiles":["` + profDefault + `"]}],
+		"excludeTargets":[{"targetType":null,"id":"` + excludedGroup + `"}]}`
+	p, err = passkey.ParseFIDO2Policy([]byte(doc))
+	require.NoError(t, err)
+	out, err = json.Marshal(p)
+	require.NoError(t, err)
+	assert.Equal(t, semantic(t, []byte(doc)), semantic(t, out), "every null survives: %s", out)
+	p2, err := passkey.ParseFIDO2Policy(out)
+	require.NoError(t, err)
+	out2, err := json.Marshal(p2)
+	require.NoError(t, err)
+	assert.Equal(t, string(out), string(out2))
+
+	// UnmarshalJSON, for a configuration inside a larger document, keeps
+	// them too.
+	var q passkey.FIDO2Policy
+	require.NoError(t, json.Unmarshal([]byte(doc), &q))
+	out, err = json.Marshal(q)
+	require.NoError(t, err)
+	assert.Equal(t, semantic(t, []byte(doc)), semantic(t, out))
 }
 
 func TestParseFIDO2PolicyUnknownValuesSurviveAndAreReported(t *testing.T) {
@@ -336,7 +389,7 @@ func TestPolicyExamplesMeetEntraLimits(t *testing.T) {
 			assert.False(t, w.Path == "" || w.Path == "passkeyProfiles" || strings.HasSuffix(w.Path, ".id") || strings.HasSuffix(w.Path, ".name"), "%s: %v", f, w)
 		}
 	}
-	assert.Equal(t, 5, checked)
+	assert.Equal(t, 6, checked)
 }
 
 // Hostile documents: each fails with a PolicyError at the named path,
