@@ -3,6 +3,7 @@ package readiness_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -117,17 +118,59 @@ func TestChecks(t *testing.T) {
 	for _, c := range readiness.Checks() {
 		goals[c.ID] = c.Title
 	}
-	for _, tc := range []struct {
-		check string
-		// fail and pass turn the demo tenant into one that fails or
-		// passes the check; nil leaves it as it is.
-		fail, pass func(t *testing.T, s *graphadapter.Snapshot)
-		opts       readiness.Options
-		// passOpts, when set, replaces opts for the passing tenant.
-		passOpts *readiness.Options
-		// want inspects the failing tenant's findings.
-		want func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding)
-	}{
+	for _, tc := range checkCases() {
+		t.Run(tc.check, func(t *testing.T) {
+			failing := demo.Snapshot()
+			if tc.fail != nil {
+				tc.fail(t, failing)
+			}
+			fs := findings(readiness.Run(failing, tc.opts), tc.check)
+			require.NotEmpty(t, fs, "the failing tenant must fail %s", tc.check)
+			for _, f := range fs {
+				assert.NotEmpty(t, f.Admin)
+				assert.NotEmpty(t, f.Plain)
+				assert.NotEmpty(t, f.Remediation.Description)
+				// A finding states the problem, not the check's goal.
+				assert.NotEmpty(t, f.Title)
+				assert.NotEqual(t, goals[f.Check], f.Title, f.ID)
+			}
+			if tc.want != nil {
+				tc.want(t, failing, fs)
+			}
+
+			passing := demo.Snapshot()
+			if tc.pass != nil {
+				tc.pass(t, passing)
+			}
+			opts := tc.opts
+			if tc.passOpts != nil {
+				opts = *tc.passOpts
+			}
+			r := readiness.Run(passing, opts)
+			assert.Empty(t, findings(r, tc.check), "the passing tenant must pass %s", tc.check)
+			assert.Contains(t, r.Passed, tc.check)
+		})
+	}
+}
+
+// checkCase is a row of TestChecks: how to turn the demo tenant into one
+// that fails a check and one that passes it.
+type checkCase struct {
+	check string
+	// fail and pass turn the demo tenant into one that fails or
+	// passes the check; nil leaves it as it is.
+	fail, pass func(t *testing.T, s *graphadapter.Snapshot)
+	opts       readiness.Options
+	// passOpts, when set, replaces opts for the passing tenant.
+	passOpts *readiness.Options
+	// want inspects the failing tenant's findings.
+	want func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding)
+}
+
+// checkCases is TestChecks' table; TestEveryCheckTested holds it to
+// readiness.Checks().
+func checkCases() []checkCase {
+	return []checkCase{
 		{check: "KT-FIDO2-000",
 			fail: makeInvalidPolicy,
 			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
@@ -537,52 +580,57 @@ func TestChecks(t *testing.T) {
 				assert.Contains(t, string(g.Body), groupID(t, s, "New Hires"), "the onboarding group is excluded")
 				assert.Contains(t, string(g.Body), groupID(t, s, "Break Glass"), "existing exclusions stay")
 			}},
-	} {
-		t.Run(tc.check, func(t *testing.T) {
-			failing := demo.Snapshot()
-			if tc.fail != nil {
-				tc.fail(t, failing)
-			}
-			fs := findings(readiness.Run(failing, tc.opts), tc.check)
-			require.NotEmpty(t, fs, "the failing tenant must fail %s", tc.check)
-			for _, f := range fs {
-				assert.NotEmpty(t, f.Admin)
-				assert.NotEmpty(t, f.Plain)
-				assert.NotEmpty(t, f.Remediation.Description)
-				// A finding states the problem, not the check's goal.
-				assert.NotEmpty(t, f.Title)
-				assert.NotEqual(t, goals[f.Check], f.Title, f.ID)
-			}
-			if tc.want != nil {
-				tc.want(t, failing, fs)
-			}
-
-			passing := demo.Snapshot()
-			if tc.pass != nil {
-				tc.pass(t, passing)
-			}
-			opts := tc.opts
-			if tc.passOpts != nil {
-				opts = *tc.passOpts
-			}
-			r := readiness.Run(passing, opts)
-			assert.Empty(t, findings(r, tc.check), "the passing tenant must pass %s", tc.check)
-			assert.Contains(t, r.Passed, tc.check)
-		})
 	}
 }
 
+// TestEveryCheckTested holds TestChecks' table to readiness.Checks(): each
+// check has a row, which TestChecks runs on a failing and a passing tenant,
+// and each row names a check that exists. A row that runs the same tenant
+// with the same options twice (fail, pass and passOpts nil) could not fail
+// one and pass the other.
 func TestEveryCheckTested(t *testing.T) {
-	// The table above names each check; a new check without cases fails here.
-	src := []string{"KT-FIDO2-000", "KT-FIDO2-001", "KT-FIDO2-002", "KT-FIDO2-003", "KT-FIDO2-004", "KT-FIDO2-005", "KT-PRIV-001", "KT-PRIV-002", "KT-BG-001", "KT-WEAK-001", "KT-USER-001", "KT-TAP-001", "KT-TAP-002", "KT-TAP-003", "KT-TAP-006", "KT-TAP-004", "KT-TAP-005", "KT-CAMP-001", "KT-CAMP-002", "KT-CAMP-003", "KT-CAMP-004", "KT-REF-001", "KT-CA-001"}
-	var ids []string
+	assert.Empty(t, untestedChecks(readiness.Checks(), checkCases()))
 	for _, c := range readiness.Checks() {
-		ids = append(ids, c.ID)
 		assert.NotEmpty(t, c.Title)
 		assert.NotEmpty(t, c.Source)
 		assert.Less(t, c.Severity.Rank(), 5, c.ID)
 	}
-	assert.Equal(t, src, ids)
+
+	// The control: the same rule finds a check the table leaves out, a row
+	// for a check that does not exist, and a row that changes nothing.
+	cases := slices.DeleteFunc(checkCases(), func(tc checkCase) bool { return tc.check == "KT-CA-001" })
+	cases = append(cases, checkCase{check: "KT-NOPE-001", fail: makeInvalidPolicy}, checkCase{check: "KT-USER-001"})
+	assert.Equal(t, []string{
+		"KT-USER-001: a row runs the same tenant with the same options as failing and as passing",
+		"KT-CA-001: no row in TestChecks' table",
+		"KT-NOPE-001: a row for a check readiness does not have",
+	}, untestedChecks(readiness.Checks(), cases))
+}
+
+// untestedChecks says what keeps the table from testing every check with a
+// failing and a passing tenant.
+func untestedChecks(checks []readiness.Check, cases []checkCase) []string {
+	var out []string
+	rows := map[string]int{}
+	for _, tc := range cases {
+		rows[tc.check]++
+		if tc.fail == nil && tc.pass == nil && tc.passOpts == nil {
+			out = append(out, tc.check+": a row runs the same tenant with the same options as failing and as passing")
+		}
+	}
+	for _, c := range checks {
+		if rows[c.ID] == 0 {
+			out = append(out, c.ID+": no row in TestChecks' table")
+		}
+		delete(rows, c.ID)
+	}
+	for _, tc := range cases {
+		if rows[tc.check] > 0 {
+			out = append(out, tc.check+": a row for a check readiness does not have")
+			delete(rows, tc.check)
+		}
+	}
+	return out
 }
 
 func TestProfilesDefaultOnly(t *testing.T) {
@@ -631,14 +679,74 @@ func TestSummary(t *testing.T) {
 	assert.Equal(t, sum.Users, sum.ByAAL.AAL3+sum.ByAAL.AAL2+sum.ByAAL.AAL1+sum.ByAAL.None)
 	assert.Equal(t, len(findings(r, "KT-USER-001")[0].Users), sum.NoPhishingResistantMethod)
 	assert.Greater(t, sum.ByAAL.AAL3, 0, "attested security keys reach AAL3")
-	assert.InDelta(t, 0.5, sum.PasswordlessCoverage, 0.5)
+
+	// Passwordless coverage, counted from the fixture: the share of enabled
+	// users holding a phishing-resistant passwordless method (a passkey,
+	// which Entra always verifies the user for, or Windows Hello for
+	// Business or a platform credential whose key is not weak), to four
+	// places.
+	holds := map[string]bool{}
+	total := 0
+	for i := range s.Users {
+		u := &s.Users[i]
+		if !u.Enabled() {
+			continue
+		}
+		total++
+		holds[u.ID] = holdsPasswordless(u)
+	}
+	share := func(n, d int) float64 { return math.Round(float64(n)/float64(d)*10000) / 10000 }
+	n := 0
+	for _, ok := range holds {
+		if ok {
+			n++
+		}
+	}
+	require.Greater(t, n, 0)
+	require.Less(t, n, total, "the fixture must hold users both with and without")
+	assert.Equal(t, share(n, total), sum.PasswordlessCoverage)
+
 	require.Len(t, sum.Groups, len(s.Groups))
-	for _, g := range sum.Groups {
+	for i, g := range sum.Groups {
+		members, with := 0, 0
+		for _, id := range s.Groups[i].Members {
+			ok, enabled := holds[id]
+			if !enabled {
+				continue // disabled, or not a user
+			}
+			members++
+			if ok {
+				with++
+			}
+		}
+		require.Equal(t, members, g.Users, g.DisplayName)
+		if members > 0 {
+			assert.Equal(t, share(with, members), g.PasswordlessCoverage, g.DisplayName)
+		}
 		if g.DisplayName == "Break Glass" {
 			assert.Equal(t, readiness.Tiers{AAL3: 2}, g.ByAAL)
 			assert.Equal(t, 1.0, g.PasswordlessCoverage)
 		}
 	}
+}
+
+// holdsPasswordless reports whether u holds a phishing-resistant
+// passwordless method, read from the snapshot directly.
+func holdsPasswordless(u *graphadapter.User) bool {
+	if len(u.MethodsOf(graphadapter.KindFIDO2)) > 0 {
+		return true
+	}
+	for _, m := range u.MethodsOf(graphadapter.KindWindowsHello) {
+		if wh, _ := m.WindowsHello(); wh.KeyStrength != "weak" {
+			return true
+		}
+	}
+	for _, m := range u.MethodsOf(graphadapter.KindPlatformCredential) {
+		if pc, _ := m.PlatformCredential(); pc.KeyStrength != "weak" {
+			return true
+		}
+	}
+	return false
 }
 
 func TestRunDoesNotModifySnapshot(t *testing.T) {
