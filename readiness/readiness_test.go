@@ -843,3 +843,33 @@ func keys(m map[string]json.RawMessage) []string {
 }
 
 func demoSnapshot() *graphadapter.Snapshot { return demo.Snapshot() }
+
+// A registered passkey's tier comes from passkey.CredentialFacts.Evidence:
+// attested and device-bound is AAL3 only for a model the catalog knows to
+// keep its keys in hardware. An attested passkey of a platform
+// authenticator (Windows Hello: the catalog cannot tell the TPM variant
+// from the software one) or of a model nobody lists is AAL2.
+func TestRegisteredPasskeyTier(t *testing.T) {
+	for _, tc := range []struct {
+		name, aaguid, level string
+		want                readiness.Tiers
+	}{
+		{"attested security key", "2fc0579f-8113-47ea-b116-bb5a8db9202a", "attested", readiness.Tiers{AAL3: 2}},
+		{"attested Windows Hello", "08987058-cadc-4b81-b6e1-30de50dcbe96", "attested", readiness.Tiers{AAL3: 1, AAL2: 1}},
+		{"attested, model unknown", "6d44ba9b-f6ec-2e49-b930-0c8fe920cb73", "attested", readiness.Tiers{AAL3: 1, AAL2: 1}},
+		{"unattested security key", "2fc0579f-8113-47ea-b116-bb5a8db9202a", "notAttested", readiness.Tiers{AAL3: 1, AAL2: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := demo.Snapshot()
+			dropMethods(t, s, demo.BreakGlass1, func(m *graphadapter.Method) bool { return m.Kind() == graphadapter.KindFIDO2 })
+			u, ok := s.UserByUPN(demo.BreakGlass1)
+			require.True(t, ok)
+			addMethod(t, u, `{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"fido2-test","displayName":"key",`+
+				`"aaGuid":"`+tc.aaguid+`","attestationLevel":"`+tc.level+`","attestationCertificates":[]}`)
+			r := readiness.Run(s, readiness.Options{})
+			i := slices.IndexFunc(r.Summary.Groups, func(g readiness.GroupSummary) bool { return g.DisplayName == "Break Glass" })
+			require.GreaterOrEqual(t, i, 0)
+			assert.Equal(t, tc.want, r.Summary.Groups[i].ByAAL)
+		})
+	}
+}
