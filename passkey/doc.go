@@ -21,8 +21,11 @@
 //     passkey profiles, as Microsoft Graph serves it; FIDO2Policy.Evaluate
 //     decides whether a user's credential is admitted, and by which
 //     profile, or why not; PasskeyProfile.AALRange says which assurance
-//     levels a profile can admit. ParseFIDO2Method reads Graph's record of
-//     a registered passkey for the same decisions.
+//     levels a profile can admit, and AssuranceWith, with FIDO metadata,
+//     what holds its floor below AAL3. ParseFIDO2Method reads Graph's
+//     record of a registered passkey for the same decisions;
+//     CredentialFacts.Evidence turns either into assurance evidence, the
+//     one mapping profile ranges and readiness's per-user tiers share.
 //
 // # Who checks what
 //
