@@ -74,6 +74,12 @@ func (m Models) catalog() *catalog.Catalog {
 //  3. Anything else is unknown: a synced provider, an AAGUID the catalog
 //     does not kind, or none at all.
 func (m Models) KeyProtection(aaguid uuid.UUID) ModelProtection {
+	return m.protection(aaguid, true)
+}
+
+// protection is KeyProtection; without why it leaves Why empty, so that
+// classifying a tenant's passkeys (Evidence) builds no sentences.
+func (m Models) protection(aaguid uuid.UUID, why bool) ModelProtection {
 	mp := ModelProtection{AAGUID: aaguid}
 	if aaguid == uuid.Nil {
 		mp.Why = "the authenticator does not disclose its model (all-zero AAGUID), so nothing says where it keeps its keys"
@@ -95,7 +101,9 @@ func (m Models) KeyProtection(aaguid uuid.UUID) ModelProtection {
 				mp.Why = "FIDO MDS lists the model without a keyProtection keytier can read"
 			default:
 				mp.KeyProtection, mp.Source = kp, "FIDO MDS"
-				mp.Why = fmt.Sprintf("FIDO MDS keyProtection %q", e.KeyProtection)
+				if why {
+					mp.Why = fmt.Sprintf("FIDO MDS keyProtection %q", e.KeyProtection)
+				}
 			}
 			return mp
 		}
@@ -108,7 +116,9 @@ func (m Models) KeyProtection(aaguid uuid.UUID) ModelProtection {
 		}
 	case entry.Kind == catalog.KindSecurityKey:
 		mp.KeyProtection, mp.Source = assurance.KeyProtectionHardware, "catalog"
-		mp.Why = "keytier's catalog lists it as a hardware security key: " + entry.KindReason
+		if why {
+			mp.Why = "keytier's catalog lists it as a hardware security key: " + entry.KindReason
+		}
 	case entry.Kind == catalog.KindPlatform:
 		mp.Why = "keytier's catalog lists it as a platform authenticator, whose key protection depends on the device; FIDO metadata (MDS) settles it"
 	case entry.Kind == catalog.KindSyncedProvider:
@@ -164,7 +174,7 @@ func (f CredentialFacts) Evidence(m Models) assurance.Evidence {
 	}
 	if f.Attestation == AttestationTrusted {
 		ev.AttestationTrusted = true
-		ev.KeyProtection = m.KeyProtection(f.AAGUID).KeyProtection
+		ev.KeyProtection = m.protection(f.AAGUID, false).KeyProtection
 	}
 	return ev
 }
