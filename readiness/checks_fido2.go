@@ -568,6 +568,8 @@ func checkPrivilegedHoldsSynced(e *env, c *Check) []Finding {
 	f.Remediation.Description = "Register a device-bound, attested passkey for each user, then delete the synced passkeys (DELETE /users/{id}/authentication/fido2Methods/{id}) and fix the profile scope (KT-PRIV-001) so they cannot come back."
 	if len(ids) == 1 {
 		f.Remediation.GraphRequest = &GraphRequest{Method: "DELETE", URL: graphBase + "/users/" + who[0].u.ID + "/authentication/fido2Methods/" + ids[0]}
+		f.Remediation.Prerequisites = []Prerequisite{{User: who[0].upn(), Step: StepRegisterDeviceBoundPasskey,
+			Reason: "the DELETE removes the synced passkey; register its device-bound replacement first"}}
 	}
 	return []Finding{f}
 }

@@ -48,11 +48,75 @@ func checkWeakForPrivileged(e *env, c *Check) []Finding {
 			}
 			sort.Strings(f.Groups)
 			f.Remediation.Description = fmt.Sprintf("Exclude %s from the %s method (every member holds a privileged role).", strings.Join(f.Groups, ", "), id)
+			if stranded := e.strandedWithout(who, id); len(stranded) > 0 {
+				// KT-PRIV-002's order: the new method first, then the
+				// change that takes the old one away.
+				f.Remediation.Description = fmt.Sprintf("First give %s a second factor other than %s: issue a one-time Temporary Access Pass in person and have them register a device-bound passkey the privileged profile admits (they are listed under prerequisites). Then exclude %s from the %s method (every member holds a privileged role); sent first, the PATCH leaves them with a password alone, which no MFA requirement accepts.",
+					strings.Join(upns(stranded), ", "), names[id], strings.Join(f.Groups, ", "), id)
+				for _, p := range stranded {
+					reason := fmt.Sprintf("the %s method is the only second factor this account can use; without it the account has none", id)
+					f.Remediation.Prerequisites = append(f.Remediation.Prerequisites,
+						Prerequisite{User: p.upn(), Step: StepIssueTAP, Reason: reason},
+						Prerequisite{User: p.upn(), Step: StepRegisterDeviceBoundPasskey, Reason: reason})
+				}
+			}
 			f.Remediation.GraphRequest = configPatch(id, conf.ODataType, map[string]any{"excludeTargets": excl})
 		} else {
 			f.Remediation.Description = fmt.Sprintf("Put the privileged accounts in a group and exclude it from the %s method.", id)
 		}
 		out = append(out, f)
+	}
+	return out
+}
+
+// modeConfig names the method configuration that governs each
+// authenticationMethodModes value a second factor can be: a registered
+// method counts only while its configuration is enabled for the user
+// ("For sign in, the authentication method needs to be registered for the
+// user and enabled by the Authentication methods policy",
+// troubleshoot-authentication-strengths). Windows Hello for Business has no
+// configuration in the policy; "" means always usable.
+var modeConfig = map[string]string{
+	"fido2":                               configFIDO2,
+	"windowsHelloForBusiness":             "",
+	"x509CertificateMultiFactor":          "X509Certificate",
+	"deviceBasedPush":                     "MicrosoftAuthenticator",
+	"temporaryAccessPassOneTime":          configTAP,
+	"temporaryAccessPassMultiUse":         configTAP,
+	"password,microsoftAuthenticatorPush": "MicrosoftAuthenticator",
+	"password,softwareOath":               "SoftwareOath",
+	"password,hardwareOath":               "HardwareOath",
+	"password,sms":                        configSMS,
+	"password,voice":                      configVoice,
+}
+
+// secondFactors lists the combinations of Entra's built-in Multifactor
+// authentication strength that p can satisfy with methods whose
+// configuration is enabled for p, the configuration without left out as if
+// it excluded p.
+func (e *env) secondFactors(p *person, without string) []string {
+	var out []string
+	for _, combo := range builtInStrengths()[graphadapter.StrengthMFA] {
+		conf, known := modeConfig[combo]
+		if !known || !slices.Contains(p.modes, combo) || conf == without {
+			continue
+		}
+		if conf == "" || e.configEnabledFor(conf, p) {
+			out = append(out, combo)
+		}
+	}
+	return out
+}
+
+// strandedWithout returns those of who who can meet multifactor
+// authentication today and could not once the configuration id no longer
+// applies to them.
+func (e *env) strandedWithout(who []*person, id string) []*person {
+	var out []*person
+	for _, p := range who {
+		if len(e.secondFactors(p, "")) > 0 && len(e.secondFactors(p, id)) == 0 {
+			out = append(out, p)
+		}
 	}
 	return out
 }
@@ -390,18 +454,10 @@ func checkBootstrapDeadlock(e *env, c *Check) []Finding {
 		}
 		f.Groups = sortedUnique(f.Groups)
 		strength := cap.Grant.AuthenticationStrengthID
-		f.Admin = fmt.Sprintf("%q requires the authentication strength %s for all resources, which includes registering security information, and that strength does not accept a Temporary Access Pass. %s in its scope %s no method it accepts (%d of them an active pass): Entra blocks their sign-in (\"If an authentication strength requires a method that a user can't use, the user is blocked from sign-in\", troubleshoot-authentication-strengths), so they cannot register the passkey that would satisfy it. This is the bootstrap question of cisagov/ScubaGear#1938. Answer: keep the policy, and exclude a new-hire (onboarding) group from it until registration is done; cover that group with a policy on the \"Register security information\" user action requiring a custom authentication strength that admits temporaryAccessPassOneTime (and the phishing-resistant methods); issue one-time passes of at most a few hours; remove users from the group once they hold a passkey. Adding the pass to the strength of an all-resources policy would instead let a pass open every application for its lifetime.",
+		f.Admin = fmt.Sprintf("%q requires the authentication strength %s for all resources, which includes registering security information, and that strength does not accept a Temporary Access Pass. %s in its scope %s no method it accepts (%d of them an active pass): Entra blocks their sign-in (\"If an authentication strength requires a method that a user can't use, the user is blocked from sign-in\", troubleshoot-authentication-strengths), so they cannot register the passkey that would satisfy it. This is the bootstrap question of cisagov/ScubaGear#1938. Answer: keep the policy for everyone who has registered, and give those still onboarding one path in: a custom authentication strength that accepts a one-time Temporary Access Pass besides the phishing-resistant methods, required for the \"Register security information\" user action and, in place of this policy's strength, for everything else while they are in an onboarding group that this policy excludes; issue one-time passes of at most a few hours; take users out of the group once they hold a passkey. Adding the pass to this policy's own strength would instead let a pass open every application for everyone in its scope.",
 			cap.DisplayName, e.strengthName(strength), count(len(stuck), "user", "users"), verb(len(stuck), "holds", "hold"), len(tapHolders))
-		f.Plain = "You are asked to sign in with a passkey before you have been able to create one. Ask the IT team: they will let you set it up with your temporary pass first."
-		onboard := e.onboardingGroup(cap, tapHolders)
-		if onboard != nil {
-			excl := append(slices.Clone(cap.Users.ExcludeGroups), onboard.ID)
-			f.Remediation.Description = fmt.Sprintf("Exclude %q from %q until its members have registered; require a custom authentication strength admitting temporaryAccessPassOneTime for the \"Register security information\" user action (%s) for that group; take users out of the group once they hold a passkey.", onboard.DisplayName, cap.DisplayName, registerSecurityInfo)
-			f.Remediation.GraphRequest = patch(graphBase+"/identity/conditionalAccess/policies/"+cap.ID,
-				map[string]any{"conditions": map[string]any{"users": map[string]any{"excludeGroups": excl}}})
-		} else {
-			f.Remediation.Description = fmt.Sprintf("Create an onboarding group for users who have not registered yet, exclude it from %q, and require a custom authentication strength admitting temporaryAccessPassOneTime for the \"Register security information\" user action (%s) for that group. Users already in scope without an accepted method need a pass and a place in that group to register.", cap.DisplayName, registerSecurityInfo)
-		}
+		f.Plain = "You are asked to sign in with a passkey before you have been able to create one. Ask the IT team for a one-time pass: with it you can set up your passkey."
+		e.fixBootstrap(&f, cap, combos, stuck, tapHolders)
 		out = append(out, f)
 	}
 	return out

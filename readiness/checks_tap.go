@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -121,11 +120,8 @@ func marshalTarget(v any) json.RawMessage {
 // when neither exists.
 func (e *env) tapOnboardingGroup() *graphadapter.Group {
 	for i := range e.s.Groups {
-		name := strings.ToLower(e.s.Groups[i].DisplayName)
-		for _, w := range []string{"new hire", "new-hire", "newhire", "onboarding", "joiner"} {
-			if strings.Contains(name, w) {
-				return &e.s.Groups[i]
-			}
+		if onboardingName(e.s.Groups[i].DisplayName) {
+			return &e.s.Groups[i]
 		}
 	}
 	var holders []*person
@@ -206,6 +202,12 @@ func checkActiveTAPs(e *env, c *Check) []Finding {
 	f.Remediation.Description = "Delete the passes of users who have registered a passkey (DELETE /users/{id}/authentication/temporaryAccessPassMethods/{id}); issue one-time, short passes instead."
 	if len(who) == 1 {
 		f.Remediation.GraphRequest = &GraphRequest{Method: "DELETE", URL: graphBase + "/users/" + who[0].u.ID + "/authentication/temporaryAccessPassMethods/" + last.id}
+		if len(e.strandedWithout(who, configTAP)) > 0 {
+			// The pass is their only second factor: deleting it first
+			// locks them out.
+			f.Remediation.Prerequisites = []Prerequisite{{User: who[0].upn(), Step: StepRegisterDeviceBoundPasskey,
+				Reason: "the pass is this account's only second factor; have them register a passkey with it before the DELETE"}}
+		}
 	}
 	return []Finding{f}
 }

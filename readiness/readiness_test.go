@@ -575,10 +575,13 @@ func checkCases() []checkCase {
 				require.NotNil(t, eng, "the new hire holding only a pass is locked out")
 				assert.Equal(t, []string{"Engineering"}, eng.Groups)
 				assert.Contains(t, eng.Admin, "ScubaGear#1938")
-				g := eng.Remediation.GraphRequest
-				require.NotNil(t, g)
-				assert.Contains(t, string(g.Body), groupID(t, s, "New Hires"), "the onboarding group is excluded")
-				assert.Contains(t, string(g.Body), groupID(t, s, "Break Glass"), "existing exclusions stay")
+				reqs := eng.Remediation.GraphRequests
+				require.NotEmpty(t, reqs)
+				assert.Equal(t, graph+"/policies/authenticationStrengthPolicies", eng.Remediation.GraphRequest.URL, "the strength first")
+				last := reqs[len(reqs)-1]
+				assert.Equal(t, "PATCH", last.Method, "the change to the blocking policy last")
+				assert.Contains(t, string(last.Body), groupID(t, s, "New Hires"), "the onboarding group is excluded")
+				assert.Contains(t, string(last.Body), groupID(t, s, "Break Glass"), "existing exclusions stay")
 			}},
 	}
 }
@@ -783,7 +786,8 @@ func TestReportJSONContract(t *testing.T) {
 		}
 		var rem map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(f["remediation"], &rem))
-		assert.ElementsMatch(t, []string{"description", "graphRequest", "graphRequests"}, keys(rem))
+		assert.ElementsMatch(t, []string{"description", "graphRequest", "graphRequests", "partial", "prerequisites"}, keys(rem))
+		assert.NotEqual(t, "null", string(rem["prerequisites"]), "prerequisites is an array")
 		var reqs []json.RawMessage
 		require.NoError(t, json.Unmarshal(rem["graphRequests"], &reqs), "graphRequests is an array")
 		require.NotNil(t, reqs, "graphRequests is an array, never null")

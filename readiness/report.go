@@ -2,6 +2,7 @@ package readiness
 
 import (
 	"encoding/json"
+	"sort"
 	"time"
 
 	"github.com/keytier/keytier/assurance"
@@ -87,7 +88,42 @@ type Remediation struct {
 	// never null, when GraphRequest is nil. It was added to the JSON
 	// contract beside graphRequest, which keeps its name and meaning.
 	GraphRequests []GraphRequest `json:"graphRequests"`
+	// Partial is true when the calls, all sent, fix only part of the
+	// finding: a new audit still reports it, about the users Description
+	// names as left. False when the calls fix all of it, and when there
+	// are none.
+	Partial bool `json:"partial"`
+	// Prerequisites are what must be done for a user before the calls are
+	// sent, because the calls would otherwise leave that user without a
+	// way to sign in: a Temporary Access Pass to hand over in person, a
+	// device-bound passkey to register. In userPrincipalName order; empty,
+	// never null, when there are none.
+	Prerequisites []Prerequisite `json:"prerequisites"`
 }
+
+// Prerequisite is one step a person must take for one user before a fix's
+// calls are sent.
+type Prerequisite struct {
+	// User is the userPrincipalName.
+	User string `json:"user"`
+	// Step is what to do: StepIssueTAP or StepRegisterDeviceBoundPasskey.
+	Step string `json:"step"`
+	// Reason says why the calls need it first.
+	Reason string `json:"reason"`
+}
+
+// Prerequisite steps.
+const (
+	// StepIssueTAP: issue the user a one-time Temporary Access Pass (POST
+	// /users/{id}/authentication/temporaryAccessPassMethods with
+	// isUsableOnce true) and hand it over after verifying who they are.
+	// keytier writes no such call: the response carries the pass, which
+	// belongs with the person who hands it over, not in a script's output.
+	StepIssueTAP = "issueTemporaryAccessPass"
+	// StepRegisterDeviceBoundPasskey: the user registers a device-bound,
+	// attested passkey that their passkey profile admits.
+	StepRegisterDeviceBoundPasskey = "registerDeviceBoundPasskey"
+)
 
 // Requests returns the fix's calls: GraphRequests, or GraphRequest alone
 // in a Remediation built without GraphRequests (Run fills both).
@@ -121,6 +157,13 @@ func (r *Remediation) normalize() {
 	default:
 		r.GraphRequests = []GraphRequest{}
 	}
+	if r.Prerequisites == nil {
+		r.Prerequisites = []Prerequisite{}
+	}
+	sort.SliceStable(r.Prerequisites, func(i, j int) bool { return r.Prerequisites[i].User < r.Prerequisites[j].User })
+	if len(r.GraphRequests) == 0 {
+		r.Partial = false
+	}
 }
 
 // GraphRequest is one Microsoft Graph call.
@@ -129,6 +172,26 @@ type GraphRequest struct {
 	URL    string `json:"url"`
 	// Body is the JSON request body; nil for a call without one (DELETE).
 	Body json.RawMessage `json:"body"`
+	// Bind lists the members of Body whose value Graph assigns when an
+	// earlier call of the same fix creates an object: the id of a new
+	// authentication strength, which Graph generates ("id: system-generated
+	// identifier", learn.microsoft.com/graph/api/resources/
+	// authenticationstrengthpolicy) and a Conditional Access grant then
+	// names. Body holds a placeholder string there; copy the value in
+	// before sending. Omitted when empty.
+	Bind []Binding `json:"bind,omitempty"`
+}
+
+// Binding takes one value of Body from the response of an earlier call.
+type Binding struct {
+	// Pointer is where the value goes in Body (an RFC 6901 JSON Pointer,
+	// "/grantControls/authenticationStrength/id").
+	Pointer string `json:"pointer"`
+	// Request is the index, in Remediation.GraphRequests, of the call whose
+	// response holds the value; always lower than this call's.
+	Request int `json:"request"`
+	// From is where the value is in that response (a JSON Pointer, "/id").
+	From string `json:"from"`
 }
 
 // Report is the result of Run. Its JSON is the contract of

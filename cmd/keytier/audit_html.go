@@ -189,6 +189,9 @@ func graphRequestText(g *readiness.GraphRequest) string {
 		}
 		fmt.Fprintf(&b, "\nContent-Type: application/json\n\n%s", body.Bytes())
 	}
+	for _, x := range g.Bind {
+		fmt.Fprintf(&b, "\n\n%s", bindText(x))
+	}
 	return b.String()
 }
 
@@ -480,6 +483,10 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 <p>{{.Admin}}</p>
 <blockquote><strong>For users:</strong> {{.Plain}}</blockquote>
 <p><strong>Fix:</strong> {{.Remediation.Description}}</p>
+{{- with .Remediation.Prerequisites}}
+<p class="meta"><strong>Before the calls:</strong></p>
+<ul>{{range .}}<li>{{.User}}: <code>{{.Step}}</code> ({{.Reason}})</li>{{end}}</ul>
+{{- end}}
 {{- if gt (len .Requests) 1}}
 <p class="meta">{{len .Requests}} requests, in order:</p>
 {{- end}}

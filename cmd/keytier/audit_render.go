@@ -74,6 +74,12 @@ func renderAuditText(w io.Writer, r readiness.Report) error {
 		fmt.Fprintf(w, "  %s\n", f.Admin)
 		fmt.Fprintf(w, "  For users: %s\n", f.Plain)
 		fmt.Fprintf(w, "  Fix: %s\n", f.Remediation.Description)
+		if pre := f.Remediation.Prerequisites; len(pre) > 0 {
+			fmt.Fprintf(w, "  Before the calls:\n")
+			for _, p := range pre {
+				fmt.Fprintf(w, "    %s: %s (%s)\n", p.User, p.Step, p.Reason)
+			}
+		}
 		reqs := f.Remediation.Requests()
 		for i, g := range reqs {
 			if len(reqs) > 1 {
@@ -83,6 +89,9 @@ func renderAuditText(w io.Writer, r readiness.Report) error {
 			}
 			if len(g.Body) > 0 {
 				fmt.Fprintf(w, "    %s\n", g.Body)
+			}
+			for _, b := range g.Bind {
+				fmt.Fprintf(w, "    %s\n", bindText(b))
 			}
 		}
 	}
@@ -122,6 +131,12 @@ func renderAuditMarkdown(w io.Writer, r readiness.Report) error {
 			fmt.Fprintf(w, "- Groups: %s\n", strings.Join(f.Groups, ", "))
 		}
 		fmt.Fprintf(w, "\n%s\n\n> %s\n\n**Fix:** %s\n", f.Admin, f.Plain, f.Remediation.Description)
+		if pre := f.Remediation.Prerequisites; len(pre) > 0 {
+			fmt.Fprintf(w, "\nBefore the calls:\n\n")
+			for _, p := range pre {
+				fmt.Fprintf(w, "- %s: `%s` (%s)\n", p.User, p.Step, p.Reason)
+			}
+		}
 		reqs := f.Remediation.Requests()
 		if len(reqs) > 1 {
 			fmt.Fprintf(w, "\n%d requests, in order:\n", len(reqs))
@@ -132,10 +147,19 @@ func renderAuditMarkdown(w io.Writer, r readiness.Report) error {
 				fmt.Fprintf(w, "Content-Type: application/json\n\n%s\n", g.Body)
 			}
 			fmt.Fprintln(w, "```")
+			for _, b := range g.Bind {
+				fmt.Fprintf(w, "\n%s\n", bindText(b))
+			}
 		}
 	}
 	if len(r.Passed) > 0 {
 		fmt.Fprintf(w, "\n## Passed\n\n%s\n", strings.Join(r.Passed, ", "))
 	}
 	return nil
+}
+
+// bindText says where a call's body takes a value an earlier call returns;
+// calls are numbered from 1, as the text and Markdown reports number them.
+func bindText(b readiness.Binding) string {
+	return fmt.Sprintf("Before sending: set %s to %s of the response to call %d.", b.Pointer, b.From, b.Request+1)
 }

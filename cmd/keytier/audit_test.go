@@ -59,6 +59,12 @@ type auditReport struct {
 			Description   string         `json:"description"`
 			GraphRequest  *auditRequest  `json:"graphRequest"`
 			GraphRequests []auditRequest `json:"graphRequests"`
+			Partial       bool           `json:"partial"`
+			Prerequisites []struct {
+				User   string `json:"user"`
+				Step   string `json:"step"`
+				Reason string `json:"reason"`
+			} `json:"prerequisites"`
 		} `json:"remediation"`
 	} `json:"findings"`
 }
@@ -67,6 +73,11 @@ type auditRequest struct {
 	Method string          `json:"method"`
 	URL    string          `json:"url"`
 	Body   json.RawMessage `json:"body"`
+	Bind   []struct {
+		Pointer string `json:"pointer"`
+		Request int    `json:"request"`
+		From    string `json:"from"`
+	} `json:"bind"`
 }
 
 func decodeAudit(t *testing.T, out string) auditReport {
@@ -98,6 +109,7 @@ func TestAuditDemoJSON(t *testing.T) {
 		assert.NotEmpty(t, f.Admin)
 		assert.NotNil(t, f.Users)
 		assert.NotNil(t, f.Remediation.GraphRequests, "%s: graphRequests is an array", f.ID)
+		assert.NotNil(t, f.Remediation.Prerequisites, "%s: prerequisites is an array", f.ID)
 		if g := f.Remediation.GraphRequest; g != nil {
 			require.NotEmpty(t, f.Remediation.GraphRequests)
 			first := f.Remediation.GraphRequests[0]
