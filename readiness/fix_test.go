@@ -1,0 +1,310 @@
+package readiness_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keytier/keytier/graphadapter"
+	"github.com/keytier/keytier/graphadapter/demo"
+	"github.com/keytier/keytier/readiness"
+)
+
+// assertFixed sends f's calls to a copy of s (applyFix) and audits the copy
+// again: the finding is gone, or — for a fix that says it is partial —
+// still there, about fewer users, each named in the description. It
+// returns the fixed copy.
+//
+// Findings the fixed copy has and s had not are errors, except those whose
+// ids are in known: the failing tenants of TestChecks are the demo with one
+// thing broken, and a fix that switches a method back on lets the checks
+// that read it find the demo's own problems again.
+func assertFixed(t *testing.T, s *graphadapter.Snapshot, opts readiness.Options, f readiness.Finding, known ...string) *graphadapter.Snapshot {
+	t.Helper()
+	reqs := f.Remediation.GraphRequests
+	require.NotEmpty(t, reqs, f.ID)
+	fixed, err := applyFix(s, reqs)
+	require.NoError(t, err, "%s: %s", f.ID, f.Remediation.Description)
+	after := readiness.Run(fixed, opts)
+	// A fix that moves the problem elsewhere — a new policy with the same
+	// deadlock, a group that now lacks a profile — is no fix: nothing the
+	// tenant did not have before may appear.
+	before := map[string]bool{}
+	for _, id := range known {
+		before[id] = true
+	}
+	for _, x := range readiness.Run(s, opts).Findings {
+		before[x.ID] = true
+	}
+	for _, x := range after.Findings {
+		if !before[x.ID] {
+			t.Errorf("%s's fix brings a new finding: %s: %s", f.ID, x.ID, x.Title)
+		}
+	}
+	var still *readiness.Finding
+	for i := range after.Findings {
+		if after.Findings[i].ID == f.ID {
+			still = &after.Findings[i]
+		}
+	}
+	if !f.Remediation.Partial {
+		if still != nil {
+			t.Errorf("%s is still reported after its fix: %s (users %v)", f.ID, still.Title, still.Users)
+		}
+		return fixed
+	}
+	assert.Contains(t, f.Remediation.Description, "Partial", "%s: a partial fix says so", f.ID)
+	if assert.NotNil(t, still, "%s: marked partial, but its fix removed it", f.ID) {
+		assert.Less(t, len(still.Users), len(f.Users), f.ID)
+		for _, u := range still.Users {
+			assert.Contains(t, f.Users, u, f.ID)
+			assert.Contains(t, f.Remediation.Description, u, "%s: the users left are named", f.ID)
+		}
+	}
+	return fixed
+}
+
+// TestDemoFixes: every finding of the demo tenant whose fix is written as
+// Graph calls is gone once they are sent.
+func TestDemoFixes(t *testing.T) {
+	s := demo.Snapshot()
+	checked := map[string]bool{}
+	for _, f := range readiness.Run(s, readiness.Options{}).Findings {
+		if len(f.Remediation.GraphRequests) == 0 {
+			continue
+		}
+		checked[f.Check] = true
+		t.Run(f.ID, func(t *testing.T) { assertFixed(t, s, readiness.Options{}, f) })
+	}
+	assert.Equal(t, []string{"KT-CA-001", "KT-CAMP-002", "KT-PRIV-001", "KT-REF-001", "KT-TAP-002", "KT-TAP-003", "KT-TAP-004", "KT-TAP-005", "KT-WEAK-001"}, sortedKeys(checked))
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestApplierRefuses: the interpreter fails on what it does not know
+// rather than letting a fix pass unexamined.
+func TestApplierRefuses(t *testing.T) {
+	s := demo.Snapshot()
+	ca := s.ConditionalAccessPolicies[0].ID
+	for name, r := range map[string]readiness.GraphRequest{
+		"unknown address":     {Method: "PATCH", URL: graph + "/policies/somethingElse", Body: []byte(`{}`)},
+		"wrong method":        {Method: "PUT", URL: fido2URL, Body: []byte(`{"state": "enabled"}`)},
+		"unknown member":      {Method: "PATCH", URL: fido2URL, Body: []byte(`{"isEnabled": true}`)},
+		"wrong type":          {Method: "PATCH", URL: fido2URL, Body: []byte(`{"@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration", "state": "enabled"}`)},
+		"no such policy":      {Method: "PATCH", URL: graph + "/identity/conditionalAccess/policies/nope", Body: []byte(`{"state": "disabled"}`)},
+		"unbound placeholder": {Method: "PATCH", URL: graph + "/identity/conditionalAccess/policies/" + ca, Body: []byte(`{"grantControls": {"authenticationStrength": {"id": "{id returned by call 1}"}}}`)},
+		"unknown strength":    {Method: "PATCH", URL: graph + "/identity/conditionalAccess/policies/" + ca, Body: []byte(`{"grantControls": {"authenticationStrength": {"id": "11111111-2222-3333-4444-555555555555"}}}`)},
+		"member twice":        {Method: "POST", URL: graph + "/groups/" + adminsID + "/members/$ref", Body: []byte(`{"@odata.id": "` + graph + `/directoryObjects/` + s.MembersOf(adminsID)[0].ID + `"}`)},
+		"not a member":        {Method: "DELETE", URL: graph + "/groups/" + adminsID + "/members/" + s.MembersOf(salesID)[0].ID + "/$ref"},
+		"no such method":      {Method: "DELETE", URL: graph + "/users/" + s.Users[0].ID + "/authentication/fido2Methods/nope"},
+		"unknown mode":        {Method: "POST", URL: graph + "/policies/authenticationStrengthPolicies", Body: []byte(`{"displayName": "x", "allowedCombinations": ["passkey"]}`)},
+	} {
+		_, err := applyFix(s, []readiness.GraphRequest{r})
+		assert.Error(t, err, name)
+	}
+}
+
+// TestApplierMerges: PATCH merges objects member by member and replaces
+// collections, as Graph does.
+func TestApplierMerges(t *testing.T) {
+	s := demo.Snapshot()
+	fixed, err := applyFix(s, []readiness.GraphRequest{
+		{Method: "PATCH", URL: campaignURL, Body: []byte(`{"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {"snoozeDurationInDays": 0}}}`)},
+		{Method: "PATCH", URL: graph + "/identity/conditionalAccess/policies/" + s.ConditionalAccessPolicies[1].ID, Body: []byte(`{"conditions": {"users": {"excludeGroups": []}}}`)},
+	})
+	require.NoError(t, err)
+	camp := fixed.AuthenticationMethodsPolicy.Campaign()
+	assert.Equal(t, 0, camp.SnoozeDurationInDays)
+	assert.Equal(t, "enabled", camp.State, "members not sent keep their values")
+	assert.Len(t, camp.ExcludeTargets, 1)
+	p := fixed.ConditionalAccessPolicies[1]
+	assert.Empty(t, p.Users.ExcludeGroups, "a collection is replaced")
+	assert.Equal(t, s.ConditionalAccessPolicies[1].Users.IncludeGroups, p.Users.IncludeGroups)
+	assert.NotNil(t, p.Grant)
+}
+
+// TestBootstrapFix: KT-CA-001's fix on the demo's Engineering policy, call
+// by call, and what it leaves the users it is about.
+func TestBootstrapFix(t *testing.T) {
+	s := demo.Snapshot()
+	var f readiness.Finding
+	for _, x := range findings(readiness.Run(s, readiness.Options{}), "KT-CA-001") {
+		if slices.Contains(x.Users, demo.NewHireTAPOnly) {
+			f = x
+		}
+	}
+	require.NotEmpty(t, f.ID)
+	require.Len(t, f.Users, 17)
+	reqs := f.Remediation.GraphRequests
+	require.Len(t, reqs, 5)
+	assert.Equal(t, "POST", reqs[0].Method)
+	assert.Equal(t, graph+"/policies/authenticationStrengthPolicies", reqs[0].URL)
+	assert.JSONEq(t, `{"displayName": "Phishing-resistant MFA or a one-time pass",
+		"description": "For users who are still onboarding: a one-time Temporary Access Pass, or the phishing-resistant methods they register with it.",
+		"allowedCombinations": ["temporaryAccessPassOneTime", "windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]}`, string(reqs[0].Body))
+	bind := []readiness.Binding{{Pointer: "/grantControls/authenticationStrength/id", Request: 0, From: "/id"}}
+	for _, r := range reqs[1:3] {
+		assert.Equal(t, "POST", r.Method)
+		assert.Equal(t, graph+"/identity/conditionalAccess/policies", r.URL)
+		assert.Equal(t, bind, r.Bind)
+	}
+	assert.Contains(t, string(reqs[1].Body), `"includeUserActions":["urn:user:registersecurityinfo"]`)
+	assert.Contains(t, string(reqs[2].Body), `"includeApplications":["All"]`, "the policy's own conditions")
+	assert.Equal(t, "PATCH", reqs[3].Method)
+	assert.Equal(t, graph+"/groups/"+newHiresID, reqs[3].URL, "the stuck users who are not new hires join New Hires")
+	assert.Equal(t, 15, strings.Count(string(reqs[3].Body), "directoryObjects/"))
+	assert.JSONEq(t, `{"conditions": {"users": {"excludeGroups": ["`+breakGlassID+`", "`+newHiresID+`"]}}}`, string(reqs[4].Body))
+	assert.False(t, f.Remediation.Partial)
+
+	// Everyone stuck but the new hire holding a one-time pass needs one.
+	var need []string
+	for _, p := range f.Remediation.Prerequisites {
+		assert.Equal(t, readiness.StepIssueTAP, p.Step)
+		need = append(need, p.User)
+	}
+	want := slices.DeleteFunc(slices.Clone(f.Users), func(u string) bool { return u == demo.NewHireTAPOnly })
+	assert.Equal(t, want, need)
+
+	fixed := assertFixed(t, s, readiness.Options{}, f)
+	// The replacement: every one of them is now under a policy for all
+	// resources whose strength accepts a one-time pass, and no longer
+	// under the phishing-resistant one.
+	newHires := map[string]bool{}
+	for _, u := range fixed.MembersOf(newHiresID) {
+		newHires[u.UserPrincipalName] = true
+	}
+	for _, upn := range f.Users {
+		assert.True(t, newHires[upn], "%s is in New Hires", upn)
+	}
+	var replacement *graphadapter.ConditionalAccessPolicy
+	for i := range fixed.ConditionalAccessPolicies {
+		if strings.Contains(fixed.ConditionalAccessPolicies[i].DisplayName, "one-time pass accepted while in New Hires") {
+			replacement = &fixed.ConditionalAccessPolicies[i]
+		}
+	}
+	require.NotNil(t, replacement)
+	var combos []string
+	for _, sp := range fixed.AuthenticationStrengthPolicies {
+		if sp.ID == replacement.Grant.AuthenticationStrengthID {
+			combos = sp.AllowedCombinations
+		}
+	}
+	assert.Equal(t, []string{"temporaryAccessPassOneTime", "windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"}, combos, "the id call 0 returned was bound")
+	assert.NotContains(t, combos, "temporaryAccessPassMultiUse")
+
+	// Partial: a stuck user who cannot join New Hires safely (New Hires
+	// would change a Conditional Access policy that applies to them) is
+	// left, and named.
+	s = demo.Snapshot()
+	blocker := `{"id": "9a9a9a9a-0000-4000-8000-000000000001", "displayName": "Block New Hires from admin portals", "state": "enabled",
+		"conditions": {"applications": {"includeApplications": ["MicrosoftAdminPortals"]}, "users": {"includeGroups": ["` + newHiresID + `"]}},
+		"grantControls": {"operator": "OR", "builtInControls": ["block"]}}`
+	cp, err := graphadapter.ParseConditionalAccessPolicy([]byte(blocker))
+	require.NoError(t, err)
+	s.ConditionalAccessPolicies = append(s.ConditionalAccessPolicies, cp)
+	require.NoError(t, s.Check())
+	partial := 0
+	for _, x := range findings(readiness.Run(s, readiness.Options{}), "KT-CA-001") {
+		if slices.Contains(x.Users, demo.NewHireTAPOnly) {
+			partial++
+			assert.True(t, x.Remediation.Partial)
+			assertFixed(t, s, readiness.Options{}, x)
+		}
+	}
+	assert.Equal(t, 1, partial)
+}
+
+// TestWeakMethodStrands: excluding Admins from SMS would leave the security
+// administrator whose only second factor is SMS with a password alone; the
+// finding lists them first, and stops listing them once they hold a
+// passkey.
+func TestWeakMethodStrands(t *testing.T) {
+	s := demo.Snapshot()
+	fs := findings(readiness.Run(s, readiness.Options{}), "KT-WEAK-001")
+	var sms readiness.Finding
+	for _, f := range fs {
+		if f.ID == "KT-WEAK-001/Sms" {
+			sms = f
+		}
+	}
+	require.NotEmpty(t, sms.ID)
+	var stranded []string
+	for _, p := range sms.Remediation.Prerequisites {
+		stranded = append(stranded, p.User)
+	}
+	assert.Equal(t, []string{demo.SecurityAdminSMSOnly, demo.SecurityAdminSMSOnly}, stranded, "a pass, then a device-bound passkey")
+	assert.Equal(t, readiness.StepIssueTAP, sms.Remediation.Prerequisites[0].Step)
+	assert.Equal(t, readiness.StepRegisterDeviceBoundPasskey, sms.Remediation.Prerequisites[1].Step)
+	assert.True(t, strings.HasPrefix(sms.Remediation.Description, "First give "+demo.SecurityAdminSMSOnly), sms.Remediation.Description)
+
+	// After the PATCH, read from the fixed snapshot itself: the SMS
+	// configuration no longer applies to them, and every method they have
+	// left is a password, a phone or an email address.
+	fixed := assertFixed(t, s, readiness.Options{}, sms)
+	u, ok := fixed.UserByUPN(demo.SecurityAdminSMSOnly)
+	require.True(t, ok)
+	for _, m := range u.Methods {
+		assert.Contains(t, []graphadapter.MethodKind{graphadapter.KindPassword, graphadapter.KindPhone, graphadapter.KindEmail}, m.Kind())
+	}
+	conf, _ := fixed.AuthenticationMethodsPolicy.MethodConfiguration("Sms")
+	assert.Contains(t, string(conf.Raw), adminsID)
+	inAdmins := slices.ContainsFunc(fixed.GroupsOf(u.ID), func(g *graphadapter.Group) bool { return g.ID == adminsID })
+	assert.True(t, inAdmins)
+
+	// Email is no one's second factor: excluding it strands nobody.
+	for _, f := range fs {
+		if f.ID == "KT-WEAK-001/Email" {
+			assert.Empty(t, f.Remediation.Prerequisites)
+		}
+	}
+
+	// Once they hold a device-bound, attested passkey, nobody is stranded.
+	s = demo.Snapshot()
+	su, _ := s.UserByUPN(demo.SecurityAdminSMSOnly)
+	addMethod(t, su, `{"@odata.type": "#microsoft.graph.fido2AuthenticationMethod", "id": "yubikey-test", "aaGuid": "ee882879-721c-4913-9775-3dfcce97072a", "attestationLevel": "attested", "model": "YubiKey 5"}`)
+	require.NoError(t, s.Check())
+	for _, f := range findings(readiness.Run(s, readiness.Options{}), "KT-WEAK-001") {
+		assert.Empty(t, f.Remediation.Prerequisites, f.ID)
+		assert.False(t, strings.HasPrefix(f.Remediation.Description, "First"), f.ID)
+	}
+}
+
+// TestSingleDeletePrerequisites: a fix that deletes a user's method first
+// has them register the one that replaces it.
+func TestSingleDeletePrerequisites(t *testing.T) {
+	// KT-PRIV-002 with one privileged holder of a synced passkey.
+	s := demo.Snapshot()
+	for _, upn := range privilegedUPNs(s) {
+		if upn != demo.GlobalAdminSyncedPasskey {
+			dropMethods(t, s, upn, isSynced)
+		}
+	}
+	fs := findings(readiness.Run(s, readiness.Options{}), "KT-PRIV-002")
+	require.Len(t, fs, 1)
+	assert.Equal(t, []readiness.Prerequisite{{User: demo.GlobalAdminSyncedPasskey, Step: readiness.StepRegisterDeviceBoundPasskey,
+		Reason: "the DELETE removes the synced passkey; register its device-bound replacement first"}}, fs[0].Remediation.Prerequisites)
+	assertFixed(t, s, readiness.Options{}, fs[0])
+
+	// KT-TAP-005: the contractor keeps SMS, so deleting the pass strands
+	// no one; without the phone, the pass is all they have.
+	s = demo.Snapshot()
+	fs = findings(readiness.Run(s, readiness.Options{}), "KT-TAP-005")
+	require.Len(t, fs, 1)
+	assert.Empty(t, fs[0].Remediation.Prerequisites)
+	assertFixed(t, s, readiness.Options{}, fs[0])
+	dropMethods(t, s, demo.ContractorLongTAP, func(m *graphadapter.Method) bool { return m.Kind() == graphadapter.KindPhone })
+	fs = findings(readiness.Run(s, readiness.Options{}), "KT-TAP-005")
+	require.Len(t, fs, 1)
+	require.Len(t, fs[0].Remediation.Prerequisites, 1)
+	assert.Equal(t, demo.ContractorLongTAP, fs[0].Remediation.Prerequisites[0].User)
+}
