@@ -48,4 +48,9 @@
 //     the finding and changes nothing else it can see (fido2Fix.sound,
 //     membershipChangeSafe); otherwise Remediation.Description says what
 //     the administrator must decide.
+//   - A fix whose calls would leave a user no way to sign in names the
+//     step that must come first (Remediation.Prerequisites: a one-time
+//     pass, a device-bound passkey); one that fixes only part of a finding
+//     says so (Remediation.Partial); a call that names an object an earlier
+//     call creates says where Graph's id goes (GraphRequest.Bind).
 package readiness
