@@ -27,7 +27,8 @@ import (
 //     granted by that strength (grantControls.authenticationStrength
 //     {"id"}, resources/conditionalaccessgrantcontrols).
 //  3. POST /identity/conditionalAccess/policies: the blocking policy's
-//     conditions unchanged, granted by that strength: the replacement for
+//     conditions, grant and session controls, with that strength in place
+//     of its own (caReplacement): the replacement for
 //     those the next calls take out of the blocking policy. For everyone
 //     else in scope nothing changes (each phishing-resistant combination
 //     also satisfies the new strength, and Entra requires every policy
@@ -119,12 +120,11 @@ func (e *env) fixBootstrap(f *Finding, cap *graphadapter.ConditionalAccessPolicy
 		"grantControls": grant,
 	})
 	register.Bind = bind
-	replacement := postJSON(graphBase+"/identity/conditionalAccess/policies", map[string]any{
-		"displayName":   name + " (one-time pass accepted while in " + g.DisplayName + ")",
-		"state":         "enabled",
-		"conditions":    conditions,
-		"grantControls": grant,
-	})
+	replacement := postJSON(graphBase+"/identity/conditionalAccess/policies", caReplacement(cap, map[string]any{
+		"displayName": name + " (one-time pass accepted while in " + g.DisplayName + ")",
+		"state":       "enabled",
+		"conditions":  conditions,
+	}, strengthID))
 	replacement.Bind = bind
 	reqs = append(reqs, register, replacement)
 	if len(movers) > 0 {
@@ -183,6 +183,28 @@ func caConditions(cap *graphadapter.ConditionalAccessPolicy) (conditions, users 
 		return nil, nil, false
 	}
 	return top.Conditions, c.Users, true
+}
+
+// caReplacement completes the body of the policy that replaces the
+// blocking one: its grant controls and session controls as Graph wrote
+// them (a compliant device required alongside the strength stays
+// required), the authentication strength alone replaced.
+func caReplacement(cap *graphadapter.ConditionalAccessPolicy, body map[string]any, strengthID string) map[string]any {
+	var top struct {
+		Grant   map[string]json.RawMessage `json:"grantControls"`
+		Session json.RawMessage            `json:"sessionControls"`
+	}
+	_ = json.Unmarshal(cap.Raw, &top) // cap was read from this JSON
+	grant := map[string]any{}
+	for k, v := range top.Grant {
+		grant[k] = v
+	}
+	grant["authenticationStrength"] = map[string]string{"id": strengthID}
+	body["grantControls"] = grant
+	if len(top.Session) > 0 && string(top.Session) != "null" {
+		body["sessionControls"] = top.Session
+	}
+	return body
 }
 
 // customStrength returns the id of a custom authentication strength whose

@@ -160,6 +160,7 @@ func TestBootstrapFix(t *testing.T) {
 	}
 	assert.Contains(t, string(reqs[1].Body), `"includeUserActions":["urn:user:registersecurityinfo"]`)
 	assert.Contains(t, string(reqs[2].Body), `"includeApplications":["All"]`, "the policy's own conditions")
+	assert.Contains(t, string(reqs[2].Body), `"termsOfUse":[]`, "the policy's own grant controls")
 	assert.Equal(t, "PATCH", reqs[3].Method)
 	assert.Equal(t, graph+"/groups/"+newHiresID, reqs[3].URL, "the stuck users who are not new hires join New Hires")
 	assert.Equal(t, 15, strings.Count(string(reqs[3].Body), "directoryObjects/"))
@@ -201,6 +202,24 @@ func TestBootstrapFix(t *testing.T) {
 	}
 	assert.Equal(t, []string{"temporaryAccessPassOneTime", "windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"}, combos, "the id call 0 returned was bound")
 	assert.NotContains(t, combos, "temporaryAccessPassMultiUse")
+
+	// A compliant device the blocking policy requires beside the strength
+	// stays required in the replacement.
+	s = demo.Snapshot()
+	c := &s.ConditionalAccessPolicies[1]
+	m, err := decodeObject(c.Raw)
+	require.NoError(t, err)
+	grant := m["grantControls"].(map[string]any)
+	grant["operator"], grant["builtInControls"] = "AND", []any{"compliantDevice"}
+	*c, err = graphadapter.ParseConditionalAccessPolicy([]byte(mustJSON(m)))
+	require.NoError(t, err)
+	for _, x := range findings(readiness.Run(s, readiness.Options{}), "KT-CA-001") {
+		if slices.Contains(x.Users, demo.NewHireTAPOnly) {
+			body := string(x.Remediation.GraphRequests[2].Body)
+			assert.Contains(t, body, `"builtInControls":["compliantDevice"]`)
+			assert.Contains(t, body, `"operator":"AND"`)
+		}
+	}
 
 	// Partial: a stuck user who cannot join New Hires safely (New Hires
 	// would change a Conditional Access policy that applies to them) is
