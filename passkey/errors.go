@@ -27,6 +27,7 @@ const (
 	CodeAlgUnsupported     Code = "algorithm_unsupported" // the credential public key uses an unknown or unusable COSE algorithm
 	CodeClientDataInvalid  Code = "client_data_invalid"
 	CodeResponseMismatch   Code = "response_inconsistent" // convenience members (publicKey, authenticatorData, …) disagree with the attestation object
+	CodeOptionsInvalid     Code = "options_invalid"       // a VerifyOptions value is unusable (an origin that is not scheme://host[:port])
 )
 
 // Verification failures: each names the WebAuthn L3 §7.1 (Registering a New
@@ -36,7 +37,7 @@ const (
 	CodeChallengeMismatch    Code = "challenge_mismatch"        // C.challenge differs from the challenge sent
 	CodeOriginMismatch       Code = "origin_mismatch"           // C.origin is not an expected origin
 	CodeCrossOrigin          Code = "cross_origin_not_allowed"  // C.crossOrigin / C.topOrigin not expected
-	CodeTopOriginMismatch    Code = "top_origin_mismatch"       // C.crossOrigin / C.topOrigin not expected
+	CodeTopOriginMismatch    Code = "top_origin_mismatch"       // C.topOrigin not an expected top origin, or present without crossOrigin
 	CodeRPIDMismatch         Code = "rp_id_mismatch"            // rpIdHash is not SHA-256 of the RP ID
 	CodeUserNotPresent       Code = "user_not_present"          // UP flag not set
 	CodeUserNotVerified      Code = "user_not_verified"         // UV required but flag not set

@@ -209,10 +209,46 @@ func rejections(t *testing.T) []rejection {
 			run: verify(packed, nil, func(o *passkey.VerifyOptions) { o.Challenge = []byte("another challenge") })},
 		{name: "another origin", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
 			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = "https://login.example.com.evil.test" }, nil)},
+		// §7.1 step 9 with §13.4.9: C.origin must be the serialized origin
+		// itself. go-webauthn's matcher compares scheme and host only and
+		// accepts every one of these for "https://login.example.com".
+		{name: "origin with a path and query", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = testOrigin + "/some/path?q=1" }, nil)},
+		{name: "origin with userinfo", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = "https://attacker@login.example.com" }, nil)},
+		{name: "origin in upper case", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = "https://LOGIN.example.com" }, nil)},
+		{name: "origin with the default port", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = testOrigin + ":443" }, nil)},
+		{name: "origin with a trailing slash", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = testOrigin + "/" }, nil)},
+		{name: "origin with a fragment", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = testOrigin + "#x" }, nil)},
+		{name: "origin over http", code: passkey.CodeOriginMismatch, where: "clientDataJSON.origin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.Origin = "http://login.example.com" }, nil)},
 		{name: "cross-origin iframe", code: passkey.CodeCrossOrigin, where: "clientDataJSON.crossOrigin",
 			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.CrossOrigin = true }, nil)},
 		{name: "top origin not allowed", code: passkey.CodeTopOriginMismatch, where: "clientDataJSON.topOrigin",
 			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.CrossOrigin, o.TopOrigin = true, "https://embedder.example" },
+				func(o *passkey.VerifyOptions) {
+					o.AllowCrossOrigin, o.TopOrigins = true, []string{"https://partner.example"}
+				})},
+		{name: "top origin with a path", code: passkey.CodeTopOriginMismatch, where: "clientDataJSON.topOrigin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) {
+				o.CrossOrigin, o.TopOrigin = true, "https://partner.example/embed"
+			},
+				func(o *passkey.VerifyOptions) {
+					o.AllowCrossOrigin, o.TopOrigins = true, []string{"https://partner.example"}
+				})},
+		{name: "top origin with userinfo", code: passkey.CodeTopOriginMismatch, where: "clientDataJSON.topOrigin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) { o.CrossOrigin, o.TopOrigin = true, "https://x@partner.example" },
+				func(o *passkey.VerifyOptions) {
+					o.AllowCrossOrigin, o.TopOrigins = true, []string{"https://partner.example"}
+				})},
+		{name: "top origin with a port", code: passkey.CodeTopOriginMismatch, where: "clientDataJSON.topOrigin",
+			run: verify(packed, func(o *passkeytest.RegisterOptions) {
+				o.CrossOrigin, o.TopOrigin = true, "https://partner.example:8443"
+			},
 				func(o *passkey.VerifyOptions) {
 					o.AllowCrossOrigin, o.TopOrigins = true, []string{"https://partner.example"}
 				})},
@@ -283,6 +319,10 @@ func rejections(t *testing.T) []rejection {
 					m["rawId"] = m["id"]
 				})
 			})},
+		{name: "configured origin with a path", code: passkey.CodeOptionsInvalid, where: "VerifyOptions.Origins[1]",
+			run: verify(packed, nil, func(o *passkey.VerifyOptions) { o.Origins = []string{testOrigin, testOrigin + "/login"} })},
+		{name: "configured top origin with userinfo", code: passkey.CodeOptionsInvalid, where: "VerifyOptions.TopOrigins[0]",
+			run: verify(packed, nil, func(o *passkey.VerifyOptions) { o.TopOrigins = []string{"https://u@partner.example"} })},
 		{name: "bare attestation object", code: passkey.CodeVerifyUnavailable, where: "input",
 			run: func(*testing.T) error { _, err := passkey.Verify(raw, testOptions()); return err }},
 	}

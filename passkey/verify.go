@@ -29,11 +29,17 @@ type VerifyOptions struct {
 	// (WebAuthn L3 §5.1.2: a registrable domain suffix of the origin).
 	RPID string
 	// Origins are the origins the relying party serves
-	// ("https://login.example.com"). clientDataJSON.origin must be one of
-	// them.
+	// ("https://login.example.com"). clientDataJSON.origin must equal one
+	// of them as a browser serializes it: scheme://host[:port], no path,
+	// query, fragment or userinfo. Each entry must be an http or https
+	// origin; keytier lower-cases its scheme and host and drops the
+	// scheme's default port and a single trailing "/", so
+	// "HTTPS://Login.Example.com:443/" allows "https://login.example.com".
+	// The client's value is compared exactly, never normalised.
 	Origins []string
 	// TopOrigins are the top-level origins allowed to embed the relying
-	// party in a cross-origin iframe. Used only with AllowCrossOrigin.
+	// party in a cross-origin iframe, written and compared like Origins.
+	// Used only with AllowCrossOrigin.
 	TopOrigins []string
 	// AllowCrossOrigin accepts registrations made inside a cross-origin
 	// iframe (clientDataJSON.crossOrigin true). Zero value: refused.
@@ -109,19 +115,35 @@ type Step struct {
 // certificate validity at a reference time, the trust path to an anchor,
 // the MDS status, and the credential id's agreement with rawId.
 func Verify(data []byte, opts VerifyOptions) (*Credential, error) {
-	if err := opts.check(); err != nil {
+	allowed, err := opts.check()
+	if err != nil {
 		return nil, err
 	}
 	c, err := decode(data)
 	if err != nil {
 		return nil, err
 	}
-	entry, err := c.verify(&opts)
+	entry, err := c.verify(&opts, allowed)
 	c.describe(opts.Catalog, entry)
 	return c, err
 }
 
-func (o *VerifyOptions) check() error {
+// Validate reports whether o can be used for Verify: the required fields
+// are set and every origin is one keytier accepts (see Origins). The error
+// is an *Error with code field_missing or options_invalid whose Where
+// names the field ("VerifyOptions.Origins[1]"). Verify validates too; call
+// Validate to reject a configuration before any credential arrives.
+func (o VerifyOptions) Validate() error {
+	_, err := o.check()
+	return err
+}
+
+// allowedOrigins are VerifyOptions' origin lists in serialized form.
+type allowedOrigins struct {
+	origins, topOrigins []string
+}
+
+func (o *VerifyOptions) check() (allowedOrigins, error) {
 	var missing []string
 	if o.RPID == "" {
 		missing = append(missing, "RPID")
@@ -136,9 +158,19 @@ func (o *VerifyOptions) check() error {
 		missing = append(missing, "Algorithms")
 	}
 	if len(missing) > 0 {
-		return &Error{Code: CodeFieldMissing, Where: "VerifyOptions", Reason: strings.Join(missing, ", ") + " required"}
+		return allowedOrigins{}, &Error{Code: CodeFieldMissing, Where: "VerifyOptions", Reason: strings.Join(missing, ", ") + " required"}
 	}
-	return nil
+	var (
+		a   allowedOrigins
+		err error
+	)
+	if a.origins, err = serializeOrigins(o.Origins, "VerifyOptions.Origins"); err != nil {
+		return allowedOrigins{}, err
+	}
+	if a.topOrigins, err = serializeOrigins(o.TopOrigins, "VerifyOptions.TopOrigins"); err != nil {
+		return allowedOrigins{}, err
+	}
+	return a, nil
 }
 
 func (o *VerifyOptions) now() time.Time {
@@ -151,7 +183,7 @@ func (o *VerifyOptions) now() time.Time {
 // verify runs the checks in §7.1's order and records each in
 // c.Verification; it stops at the first failure. It returns the MDS entry
 // it found, for describe.
-func (c *Credential) verify(o *VerifyOptions) (*mds.Entry, error) {
+func (c *Credential) verify(o *VerifyOptions, allowed allowedOrigins) (*mds.Entry, error) {
 	now := o.now()
 	ref := o.Time
 	v := &Verification{RPID: o.RPID, ReferenceTimeIsNow: ref.IsZero()}
@@ -171,7 +203,7 @@ func (c *Credential) verify(o *VerifyOptions) (*mds.Entry, error) {
 		check, by string
 		run       func() error
 	}{
-		{"clientDataJSON type, challenge, origin, crossOrigin, topOrigin", "go-webauthn", func() error { return c.verifyClientData(o) }},
+		{"clientDataJSON type, challenge, origin, crossOrigin, topOrigin", "keytier", func() error { return c.verifyClientData(o, allowed) }},
 		{"credential id agrees with rawId and the response's echoes", "keytier", c.checkEcho},
 		{"rpIdHash is SHA-256 of the RP ID", "keytier", func() error { return c.checkRPIDHash(o.RPID) }},
 		{"UP set; UV set when required", "keytier", func() error { return c.checkUser(o.RequireUserVerification) }},
@@ -235,39 +267,26 @@ func (c *Credential) checkAlgorithm(offered []int64) error {
 	return nil
 }
 
-func (c *Credential) verifyClientData(o *VerifyOptions) error {
-	cd := protocol.CollectedClientData{
-		Type:        protocol.CeremonyType(c.ClientData.Type),
-		Challenge:   c.ClientData.Challenge,
-		Origin:      c.ClientData.Origin,
-		CrossOrigin: c.ClientData.CrossOrigin,
-		TopOrigin:   c.ClientData.TopOrigin,
-	}
-	// go-webauthn compares the challenge as base64url text; keytier compares
-	// bytes so padding differences do not matter, then hands go-webauthn the
-	// text it has already checked.
-	got, decErr := decodeBase64(base64.RawURLEncoding, c.ClientData.Challenge)
+// verifyClientData is §7.1 steps 7–10. keytier performs them itself
+// rather than through go-webauthn's CollectedClientData.Verify: its origin
+// match compares only scheme and host (origin.go), it compares the
+// challenge as base64url text, and its refusals differ only in message
+// text, so a code chosen from them could shift with a go-webauthn release.
+// (Its remaining check, C.tokenBinding.status, is a Level 2 step that
+// Level 3 removed.)
+func (c *Credential) verifyClientData(o *VerifyOptions, allowed allowedOrigins) error {
+	// Step 7: C.type is webauthn.create.
 	if c.ClientData.Type != string(protocol.CreateCeremony) {
 		return errorf(CodeClientDataType, "clientDataJSON.type", nil, "got %q, want %q", c.ClientData.Type, protocol.CreateCeremony)
 	}
+	// Step 8: C.challenge is the base64url encoding of the challenge sent;
+	// compared as bytes so padding differences do not matter.
+	got, decErr := decodeBase64(base64.RawURLEncoding, c.ClientData.Challenge)
 	if decErr != nil || subtle.ConstantTimeCompare(got, o.Challenge) != 1 {
 		return errorf(CodeChallengeMismatch, "clientDataJSON.challenge", nil, "not the challenge the relying party sent")
 	}
-	if c.ClientData.CrossOrigin && !o.AllowCrossOrigin {
-		return errorf(CodeCrossOrigin, "clientDataJSON.crossOrigin", nil, "created in a cross-origin iframe and cross-origin registration is not allowed")
-	}
-	err := cd.Verify(c.ClientData.Challenge, protocol.CreateCeremony, o.Origins, nil, o.TopOrigins, protocol.TopOriginExplicitVerificationMode, o.AllowCrossOrigin)
-	if err == nil {
-		return nil
-	}
-	msg := protoMessage(err)
-	switch {
-	case strings.Contains(msg, "top origin"), strings.Contains(msg, "topOrigin"):
-		return errorf(CodeTopOriginMismatch, "clientDataJSON.topOrigin", nil, "%q is not an allowed top origin", c.ClientData.TopOrigin)
-	case strings.Contains(msg, "origin"):
-		return errorf(CodeOriginMismatch, "clientDataJSON.origin", nil, "%q is not one of %v", c.ClientData.Origin, o.Origins)
-	}
-	return errorf(CodeClientDataInvalid, "clientDataJSON", nil, "%s", msg)
+	// Steps 9–10: C.origin, C.crossOrigin and C.topOrigin.
+	return c.checkOrigins(allowed.origins, allowed.topOrigins, o.AllowCrossOrigin)
 }
 
 // checkExtensions implements §7.1's extension step when the caller says
