@@ -29,16 +29,19 @@
 //
 // # Who checks what
 //
-// go-webauthn's protocol package parses the CBOR and authenticator data,
-// checks the client data's origin and top origin, and runs each attestation
-// format's verification procedure (§8). keytier adds the §7.1 steps that
-// package leaves to its callers or loosens:
+// go-webauthn's protocol package parses the CBOR and authenticator data
+// and runs each attestation format's verification procedure (§8). keytier
+// adds the §7.1 steps that package leaves to its callers or loosens:
 //
 //   - CBOR is checked against explicit limits (limits.go) before go-webauthn
 //     decodes it; trailing bytes and truncation get their own codes.
 //   - clientDataJSON members are matched exactly (Go's encoding/json would
 //     accept "Challenge" for "challenge", and a repeated member).
 //   - The challenge is compared as bytes, in constant time.
+//   - The origin and top origin must equal a configured origin in its
+//     serialized form, scheme://host[:port] (go-webauthn compares scheme
+//     and host only, so a path or userinfo slipped through); see
+//     VerifyOptions.Origins.
 //   - BS without BE is refused (§6.1.3; go-webauthn checks it only in its
 //     high-level webauthn package).
 //   - Extension outputs are checked against the extensions requested.
@@ -49,6 +52,10 @@
 //     the other formats. When it refuses a packed, fido-u2f or tpm
 //     statement only for its clock and the caller asked about another time,
 //     keytier verifies that statement itself as of then (pasttime.go).
+//   - go-webauthn's built-in vendor roots (Apple for apple, Google for
+//     android-key) and TCG vendor list (tpm) give way to the caller's trust
+//     anchors: when the chain reaches one, keytier performs the format's
+//     procedure itself (pasttime.go, androidkey.go).
 //   - The trust path is evaluated against the caller's anchors at the
 //     reference time (go-webauthn's §7.1 trust steps are TODOs), and the
 //     FIDO MDS status of the authenticator applied.

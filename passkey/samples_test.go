@@ -303,11 +303,34 @@ func TestW3CVectors(t *testing.T) {
 				case "NoneES256CrossOriginNotAllowed", "NoneES256TopOriginNotAllowed":
 					assert.Equal(t, passkey.CodeCrossOrigin, passkey.CodeOf(err))
 				case "AndroidKeyES256":
-					// The vector's chain ends at the spec's synthetic CA, not at
-					// Google's hardware attestation root the android-key
-					// procedure requires (§8.4), so it fails whatever the
-					// teeEnforced check would say, with or without anchors.
-					assert.Equal(t, passkey.CodeAttestationInvalid, passkey.CodeOf(err))
+					var pe *passkey.Error
+					require.ErrorAs(t, err, &pe)
+					assert.Equal(t, passkey.CodeAttestationInvalid, pe.Code, "%v", err)
+					if anchor == "none" {
+						// The chain ends at the §16.1 CA, not at a Google
+						// hardware attestation root go-webauthn carries; with
+						// no anchor of the caller's, that refusal stands (as
+						// for apple and tpm above). go-webauthn's own test
+						// reaches §8.4 only because its init() adds the CA
+						// to its Google root pool.
+						assert.Contains(t, pe.Reason, "Error validating x5c cert chain")
+						return
+					}
+					// With the CA as an anchor keytier performs §8.4 itself
+					// and fails where go-webauthn's test expects:
+					// "teeEnforced authorization list with origin not equal
+					// KM_ORIGIN_GENERATED". We agree with that reading of
+					// §8.4: both authorization lists of the vector are empty
+					// SEQUENCEs, and §8.4 requires "the value in the
+					// AuthorizationList.origin field" to equal
+					// KM_ORIGIN_GENERATED — an absent origin is no such value
+					// (in teeEnforced, keytier's scope, nor in the union);
+					// purpose is absent too. The signature, key and
+					// attestationChallenge steps before it pass, so the
+					// vector exercises those; it cannot pass §8.4 as written.
+					assert.Equal(t, "attStmt.x5c[0]", pe.Where)
+					assert.Contains(t, pe.Reason, "teeEnforced")
+					assert.Contains(t, pe.Reason, "KM_ORIGIN_GENERATED")
 				default:
 					t.Fatalf("unexpected failing vector %s: %v", s.Name, err)
 				}

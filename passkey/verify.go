@@ -351,9 +351,15 @@ func (c *Credential) verifyStatement(clientDataHash []byte, o *VerifyOptions, re
 	case wallClockRefusal(msg) && (c.Format != "tpm" || strings.Contains(lower, "aik certificate")):
 		typ, perr = c.verifyStatementAt(clientDataHash, ref, c.callerAnchors(o))
 		note = "go-webauthn's " + c.Format + " procedure checks certificates against the current time; keytier performed it itself as of " + c.refText(ref) + ", where the certificates must be valid too."
-	case c.Format == "apple" && strings.Contains(msg, "Error validating x5c cert chain") && len(c.callerAnchors(o)) > 0:
+	// go-webauthn's apple and android-key procedures verify the chain only
+	// to the vendor roots they carry, and wrap crypto/x509's error: an
+	// UnknownAuthorityError is that check and nothing else.
+	case c.Format == "apple" && errors.As(err, new(x509.UnknownAuthorityError)) && len(c.callerAnchors(o)) > 0:
 		typ, perr = AttestationAnonCA, c.appleAt(clientDataHash, ref, c.callerAnchors(o))
 		note = "The x5c chain does not reach the Apple WebAuthn root go-webauthn carries; keytier performed §8.8 itself and accepted the chain because it reaches a trust anchor you gave, as of " + c.refText(ref) + "."
+	case c.Format == "android-key" && errors.As(err, new(x509.UnknownAuthorityError)) && len(c.callerAnchors(o)) > 0:
+		typ, perr = "basic_full", c.androidKeyAt(clientDataHash, ref, c.callerAnchors(o))
+		note = "The x5c chain does not reach a Google hardware attestation root go-webauthn carries; keytier performed §8.4 itself (origin and purpose from the teeEnforced list) and accepted the chain because it reaches a trust anchor you gave, as of " + c.refText(ref) + "."
 	case c.Format == "tpm" && strings.Contains(msg, "Invalid TPM manufacturer") && len(c.callerAnchors(o)) > 0:
 		var vendor string
 		vendor, perr = c.tpmVendorAt(ref, c.callerAnchors(o))
