@@ -40,6 +40,8 @@ func sampleOptions(t testing.TB, s samples.Sample) passkey.VerifyOptions {
 type expectation struct {
 	at          string // reference time (RFC 3339); "" is now
 	code        passkey.Code
+	where       string // with code: the Error's Where ("" to skip)
+	reason      string // with code: text the Error's Reason contains ("" to skip)
 	format      string
 	attType     string
 	passkeyType passkey.PasskeyType
@@ -47,6 +49,9 @@ type expectation struct {
 	// roots are trust anchors (PEM files in testdata); with them the
 	// attestation must be trusted.
 	roots []string
+	// trustLeaf adds the sample's own attestation leaf as a trust anchor,
+	// so that a check after the chain's can be reached.
+	trustLeaf bool
 }
 
 // realExpectations: the sources' verdicts. Reference times for expired
@@ -58,22 +63,57 @@ var realExpectations = map[string][]expectation{
 	"gw-chrome-mac-touchid-packed-self":     {{format: "packed", attType: "self", passkeyType: passkey.DeviceBound, name: "Chrome on Mac"}},
 	"gw-feitian-biopass-packed":             {{format: "packed", attType: "basic", passkeyType: passkey.DeviceBound}},
 	"gw-none-zero-aaguid-webauthn-io":       {{format: "none", attType: "none", passkeyType: passkey.DeviceBound, name: "not disclosed (zero AAGUID)"}},
-	"gw-security-key-by-yubico-fido-u2f":    {{format: "fido-u2f", attType: "basic", passkeyType: passkey.DeviceBound}},
-	"gw-yubikey-u2f-fido-u2f-webauthn-io":   {{format: "fido-u2f", attType: "basic", passkeyType: passkey.DeviceBound}},
-	"yubico-yubikey-5-nfc-packed-demo":      {{format: "packed", attType: "basic", passkeyType: passkey.DeviceBound, name: "YubiKey 5 Series with NFC"}},
-	"yubico-yubikey-5ci-packed":             {{format: "packed", attType: "basic", passkeyType: passkey.DeviceBound}},
+	// The four Yubico samples' notes say their attestation certificates
+	// chain to Yubico U2F Root CA Serial 457200631, the root Yubico
+	// publishes (java-webauthn-server's real-example tests trust them
+	// through Yubico's metadata): with that root they are trusted.
+	"gw-security-key-by-yubico-fido-u2f": {
+		{format: "fido-u2f", attType: "basic", passkeyType: passkey.DeviceBound},
+		{format: "fido-u2f", attType: "basic", passkeyType: passkey.DeviceBound, roots: []string{"yubico-u2f-root-ca.pem"}},
+	},
+	"gw-yubikey-u2f-fido-u2f-webauthn-io": {
+		{format: "fido-u2f", attType: "basic", passkeyType: passkey.DeviceBound},
+		{format: "fido-u2f", attType: "basic", passkeyType: passkey.DeviceBound, roots: []string{"yubico-u2f-root-ca.pem"}},
+	},
+	"yubico-yubikey-5-nfc-packed-demo": {
+		{format: "packed", attType: "basic", passkeyType: passkey.DeviceBound, name: "YubiKey 5 Series with NFC"},
+		{format: "packed", attType: "basic", passkeyType: passkey.DeviceBound, name: "YubiKey 5 Series with NFC", roots: []string{"yubico-u2f-root-ca.pem"}},
+	},
+	"yubico-yubikey-5ci-packed": {
+		{format: "packed", attType: "basic", passkeyType: passkey.DeviceBound},
+		{format: "packed", attType: "basic", passkeyType: passkey.DeviceBound, roots: []string{"yubico-u2f-root-ca.pem"}},
+	},
 	// The full registration is rejected: rawId differs from the attested
 	// credential id (the source tested only the attestation statement).
 	"gw-apple-anonymous-ios": {{code: passkey.CodeCredentialIDMismatch, format: "apple"}},
 	// Intermediate valid 2025-01-07..2025-02-02: expired now, valid then
-	// (SimpleWebAuthn verifies it with time faked to 2025-02-02).
+	// (SimpleWebAuthn verifies it with time faked to 2025-02-02 and
+	// Google's hardware attestation root, which the chain ends at; with
+	// that root it is trusted).
 	"gw-pixel-8a-android-key": {
 		{code: passkey.CodeCertExpired, format: "android-key"},
 		{at: "2025-01-20T00:00:00Z", format: "android-key", attType: "basic", passkeyType: passkey.DeviceBound},
+		{at: "2025-01-20T00:00:00Z", roots: []string{"google-hardware-attestation-root-2019.pem"}, format: "android-key", attType: "basic", passkeyType: passkey.DeviceBound},
 	},
 	// The JWS signature does not verify and its certificates expired in
-	// 2019: a should-fail sample.
-	"gw-android-safetynet-webauthn-io": {{code: passkey.CodeCertExpired, format: "android-safetynet"}},
+	// 2019: a should-fail sample. Today the expiry is what fails. On the
+	// day it was made (2019-03-19, leaf valid 2018-10-10..2019-10-09, GTS
+	// CA 1O1 until 2021-12-15), with the chain's root GlobalSign Root CA -
+	// R2 given (it has left the trust stores since it expired), the chain
+	// fails before the signature is reached: the attest.android.com
+	// leaf's own certificate signature does not verify with GTS CA 1O1's
+	// key either (openssl agrees), so the leaf is not the one Google
+	// issued. With that leaf itself trusted, the next step runs and the
+	// JWS signature fails, as the file's notes say.
+	"gw-android-safetynet-webauthn-io": {
+		{code: passkey.CodeCertExpired, format: "android-safetynet"},
+		{at: "2019-03-19T12:00:00Z", roots: []string{"globalsign-root-r2.pem"}, code: passkey.CodeAttestationInvalid, where: "attStmt.response.x5c",
+			reason: `crypto/rsa: verification error" while trying to verify candidate authority certificate "GTS CA 1O1"`, format: "android-safetynet"},
+		{at: "2019-03-19T12:00:00Z", trustLeaf: true, code: passkey.CodeSignatureInvalid, where: "attStmt.response",
+			reason: "the JWS signature does not verify with the key of", format: "android-safetynet"},
+		// Control: the same time with neither, the chain reaches no root.
+		{at: "2019-03-19T12:00:00Z", code: passkey.CodeAttestationInvalid, where: "attStmt.response.x5c", reason: "unknown authority", format: "android-safetynet"},
+	},
 	// Certificates expired in 2021 (leaf valid 2021-07-19..2021-10-17);
 	// the JWS payload's timestampMs, 1630703240057, is
 	// 2021-09-03T21:07:20.057Z. py_webauthn passes it only with its
@@ -119,6 +159,14 @@ func TestRealSamples(t *testing.T) {
 				for _, r := range exp.roots {
 					opts.Roots = append(opts.Roots, testdataCert(t, r))
 				}
+				if exp.trustLeaf {
+					c, err := passkey.Inspect(s.Registration)
+					require.NoError(t, err)
+					certs, err := c.Attestation.Certificates()
+					require.NoError(t, err)
+					require.NotEmpty(t, certs)
+					opts.Roots = append(opts.Roots, certs[0].Certificate)
+				}
 				c, err := passkey.Verify(s.Registration, opts)
 				require.NotNil(t, c, "the sample decodes: %v", err)
 				assert.Equal(t, exp.format, c.Format)
@@ -126,6 +174,16 @@ func TestRealSamples(t *testing.T) {
 				if exp.code != "" {
 					require.Error(t, err)
 					assert.Equal(t, exp.code, passkey.CodeOf(err), "%v", err)
+					if exp.where != "" {
+						var pe *passkey.Error
+						require.ErrorAs(t, err, &pe)
+						assert.Equal(t, exp.where, pe.Where, "%v", err)
+					}
+					if exp.reason != "" {
+						var pe *passkey.Error
+						require.ErrorAs(t, err, &pe)
+						assert.Contains(t, pe.Reason, exp.reason)
+					}
 					return
 				}
 				require.NoError(t, err)
