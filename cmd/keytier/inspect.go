@@ -50,15 +50,26 @@ func inspectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&sample, "sample", "", "inspect an embedded sample by name (see 'keytier samples')")
 	fs.BoolVar(&asJSON, "json", false, "print exactly one JSON object")
 	fs.BoolVar(&plain, "plain", false, "explain in plain language for end users instead of for admins")
+	// With --json every usage error is also the one JSON object on stdout
+	// (code "usage"), so a program reading it never gets nothing.
+	jsonUsage := func(msg string) int {
+		if jsonRequested(args) {
+			if err := writeJSONObject(stdout, inspectUsageReport(msg)); err != nil {
+				fmt.Fprintf(stderr, "keytier inspect: %v\n", err)
+			}
+		}
+		return exitUsage
+	}
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return jsonUsage("keytier inspect: " + err.Error())
 	}
 	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "keytier inspect: "+format+"\n", a...)
-		return exitUsage
+		msg := fmt.Sprintf("keytier inspect: "+format, a...)
+		fmt.Fprintln(stderr, msg)
+		return jsonUsage(msg)
 	}
 	if fs.NArg() > 1 {
 		return usageErr("one input at a time, got %d", fs.NArg())

@@ -130,6 +130,8 @@ func TestInspectExitCodes(t *testing.T) {
 		{name: "missing file", args: []string{"/nonexistent/cred.json"}, code: exitUsage, stderr: "no such file"},
 		{name: "unknown sample", args: []string{"--sample", "nope"}, code: exitUsage, stderr: "no sample named"},
 		{name: "trust flags without verification", stdin: string(s.Registration), args: []string{"--mds", "x", "-"}, code: exitUsage, stderr: "apply to verification"},
+		{name: "origin with a path", args: []string{"--rp-id", "a", "--origin", "https://a/login", "--challenge", "AAAA", "-"}, code: exitUsage, stderr: `--origin: "https://a/login" is not an origin`},
+		{name: "top origin with userinfo", args: []string{"--rp-id", "a", "--origin", "https://a", "--top-origin", "https://u@b", "--challenge", "AAAA", "-"}, code: exitUsage, stderr: "--top-origin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, tc.stdin, append([]string{"inspect", "--json"}, tc.args...)...)
@@ -143,8 +145,55 @@ func TestInspectExitCodes(t *testing.T) {
 			}
 			if tc.stderr != "" {
 				assert.Contains(t, errOut, tc.stderr)
-				assert.Empty(t, out, "usage errors print nothing on stdout")
+				assertUsageReport(t, out, tc.stderr)
 			}
+		})
+	}
+}
+
+// assertUsageReport: with --json a usage error is still exactly one JSON
+// object, {"ok": false, "error": {"code": "usage", "message": …},
+// "credential": null, "assurance": null}.
+func assertUsageReport(t *testing.T, out, message string) {
+	t.Helper()
+	r := decodeReport(t, out)
+	assert.False(t, r.OK)
+	require.NotNil(t, r.Error, "%s", out)
+	assert.Equal(t, "usage", r.Error.Code)
+	assert.Contains(t, r.Error.Message, message)
+	var members map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(out), &members))
+	for _, m := range []string{"credential", "assurance"} {
+		assert.Equal(t, "null", string(members[m]), "%s is null", m)
+	}
+	assert.Equal(t, "false", string(members["ok"]))
+}
+
+// TestInspectUsageErrorJSONFlag: the usage-error object follows --json
+// wherever it stands and whatever stops the parse; without --json (or
+// with --json=false) stdout stays empty and the message goes to stderr.
+func TestInspectUsageErrorJSONFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		json bool
+	}{
+		{[]string{"inspect", "a", "b"}, false},
+		{[]string{"inspect", "--json=false", "a", "b"}, false},
+		{[]string{"inspect", "--json", "--json=false", "a", "b"}, false},
+		{[]string{"inspect", "a", "b", "--json"}, true},
+		{[]string{"inspect", "-json=true", "a", "b"}, true},
+		{[]string{"inspect", "--nope", "--json"}, true},
+		{[]string{"inspect", "--json", "--at"}, true}, // a flag without its value
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", tc.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.NotEmpty(t, errOut, "the message goes to stderr too")
+			if !tc.json {
+				assert.Empty(t, out)
+				return
+			}
+			assertUsageReport(t, out, "keytier inspect: ")
 		})
 	}
 }

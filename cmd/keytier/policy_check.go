@@ -31,6 +31,9 @@ type checkReport struct {
 	Profiles       []profileReport `json:"profiles"`
 	IncludeTargets []targetReport  `json:"includeTargets"`
 	ExcludeTargets []targetReport  `json:"excludeTargets"`
+	// Error is set only for a usage error (code "usage", exit status 2):
+	// no policy was read. An invalid policy is reported in Errors.
+	Error *usageError `json:"error,omitempty"`
 }
 
 type profileReport struct {
@@ -100,20 +103,33 @@ func policyCheckCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "usage: keytier policy check [FILE|-] [--json] [--mds BLOB [--mds-root PEM]]\n\nFILE is Graph JSON: the fido2 method configuration, the whole\nauthenticationMethodsPolicy, or a list of configurations. No FILE: the\nembedded demo tenant's policy.")
 		fs.PrintDefaults()
 	}
+	// With --json every usage error is also the one JSON object on stdout:
+	// no policy read, error code "usage".
+	usageErr := func(msg string, printed bool) int {
+		if !printed {
+			fmt.Fprintln(stderr, msg)
+		}
+		if jsonRequested(args) {
+			r := checkReport{Errors: []policyProblem{}, Warnings: []policyProblem{}, Profiles: []profileReport{}, IncludeTargets: []targetReport{}, ExcludeTargets: []targetReport{},
+				Error: &usageError{Code: usageCode, Message: msg}}
+			if err := writePolicyJSON(stdout, r); err != nil {
+				fmt.Fprintf(stderr, "keytier policy check: %v\n", err)
+			}
+		}
+		return exitUsage
+	}
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return usageErr("keytier policy check: "+err.Error(), true)
 	}
 	if fs.NArg() > 1 {
-		fmt.Fprintf(stderr, "keytier policy check: one policy at a time, got %d\n", fs.NArg())
-		return exitUsage
+		return usageErr(fmt.Sprintf("keytier policy check: one policy at a time, got %d", fs.NArg()), false)
 	}
 	src, err := readPolicy(fs.Arg(0), stdin)
 	if err != nil {
-		fmt.Fprintf(stderr, "keytier policy check: %v\n", err)
-		return exitUsage
+		return usageErr(fmt.Sprintf("keytier policy check: %v", err), false)
 	}
 	var models passkey.Models
 	if *mdsRoot != "" && *mdsFile == "" {

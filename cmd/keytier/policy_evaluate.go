@@ -42,7 +42,8 @@ type profileRef struct {
 }
 
 type evaluateError struct {
-	// Code is a passkey.Code for the credential, or "policy_invalid".
+	// Code is a passkey.Code for the credential, "policy_invalid", or
+	// "usage" for a wrong command line (exit status 2).
 	Code     string          `json:"code"`
 	Where    string          `json:"where,omitempty"`
 	Message  string          `json:"message"`
@@ -111,15 +112,28 @@ func policyEvaluateCmd(args []string, stdin io.Reader, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "usage: keytier policy evaluate [--policy FILE] [--groups G1,G2] [--roles R1,R2] [--user ID] [flags] CREDENTIAL\n\nCREDENTIAL (FILE or -) is a registration response or attestation object, as\n'keytier inspect' reads, or a Graph fido2AuthenticationMethod record.\nExit status: 0 admitted, 1 refused or unreadable, 2 usage.")
 		fs.PrintDefaults()
 	}
+	// With --json every usage error is also the one JSON object on stdout:
+	// nothing decided, error code "usage".
+	jsonUsage := func(msg string) int {
+		if jsonRequested(args) {
+			r := evaluateReport{Profiles: []scopedReport{}, Reasons: []passkey.Reason{}, Notes: []string{}, Subject: subjectReport{Groups: []string{}, Roles: []policyRole{}},
+				Error: &evaluateError{Code: usageCode, Message: msg}}
+			if err := writePolicyJSON(stdout, r); err != nil {
+				fmt.Fprintf(stderr, "keytier policy evaluate: %v\n", err)
+			}
+		}
+		return exitUsage
+	}
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return jsonUsage("keytier policy evaluate: " + err.Error())
 	}
 	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "keytier policy evaluate: "+format+"\n", a...)
-		return exitUsage
+		msg := fmt.Sprintf("keytier policy evaluate: "+format, a...)
+		fmt.Fprintln(stderr, msg)
+		return jsonUsage(msg)
 	}
 	switch {
 	case fs.NArg() == 0:

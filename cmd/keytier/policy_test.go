@@ -330,6 +330,25 @@ func TestPolicyUsage(t *testing.T) {
 			assert.Equal(t, exitUsage, code, "stdout %s stderr %s", out, errOut)
 			assert.Contains(t, errOut, tc.stderr)
 			assert.Empty(t, out, "usage errors print nothing on stdout")
+			if len(tc.args) < 2 || (tc.args[1] != "check" && tc.args[1] != "evaluate") {
+				// The dispatcher has no --json, and allowlist's output is
+				// always a Graph passkeyProfile.
+				return
+			}
+			// With --json the error is also the one JSON object on stdout.
+			code, out, errOut = runCLI(t, "", append(slices.Clone(tc.args), "--json")...)
+			assert.Equal(t, exitUsage, code, "stdout %s stderr %s", out, errOut)
+			assert.Contains(t, errOut, tc.stderr)
+			var r struct {
+				Error *struct {
+					Code    string `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &r), "exactly one JSON object: %s", out)
+			require.NotNil(t, r.Error, "%s", out)
+			assert.Equal(t, "usage", r.Error.Code)
+			assert.Contains(t, r.Error.Message, tc.stderr)
 		})
 	}
 	code, out, _ := runCLI(t, "", "policy", "help")

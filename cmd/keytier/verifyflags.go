@@ -59,6 +59,18 @@ func (v verifyFlags) options() (*passkey.VerifyOptions, error) {
 		Challenge:        ch,
 		Algorithms:       passkey.SupportedAlgorithms(),
 	}
+	// An origin keytier cannot compare exactly is the command line's fault.
+	if err := opts.Validate(); err != nil {
+		var pe *passkey.Error
+		if errors.As(err, &pe) && pe.Code == passkey.CodeOptionsInvalid {
+			flagName := "--origin"
+			if strings.HasPrefix(pe.Where, "VerifyOptions.TopOrigins") {
+				flagName = "--top-origin"
+			}
+			return nil, fmt.Errorf("%s: %s", flagName, pe.Reason)
+		}
+		return nil, err
+	}
 	if v.at != "" {
 		if opts.Time, err = time.Parse(time.RFC3339, v.at); err != nil {
 			return nil, fmt.Errorf("--at: %v", err)

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// usageCode is the error code of a usage error in --json output: the
+// command line is wrong, not the input (exit status 2).
+const usageCode = "usage"
+
+// jsonRequested reports whether args ask for --json, so that a usage error
+// found while parsing them, the flags themselves included, can still be
+// reported as the one JSON object --json promises. Like package flag, it
+// reads flags up to a "--" and lets the last --json win.
+func jsonRequested(args []string) bool {
+	on := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if name != "json" {
+			continue
+		}
+		if !hasVal {
+			on = true
+			continue
+		}
+		b, err := strconv.ParseBool(val)
+		on = err == nil && b
+	}
+	return on
+}
+
+// usageError is the error member of a --json usage-error report.
+type usageError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeJSONObject writes v as the single JSON object of --json output.
+func writeJSONObject(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// inspectUsageReport is `keytier inspect --json`'s report of a usage error:
+// the contract's members, with nothing decoded.
+func inspectUsageReport(message string) any {
+	return struct {
+		OK         bool       `json:"ok"`
+		Error      usageError `json:"error"`
+		Credential *struct{}  `json:"credential"`
+		Assurance  *struct{}  `json:"assurance"`
+	}{Error: usageError{Code: usageCode, Message: message}}
+}
