@@ -107,7 +107,7 @@ func (c *Credential) verifyStatementAt(clientDataHash []byte, ref time.Time, anc
 		}
 		return "basic_full", c.safetyNetAt(stmt, certs, clientDataHash, ref, roots)
 	}
-	return "", fmt.Errorf("go-webauthn's %s procedure reads the wall clock and keytier has no procedure of its own for it, so the statement cannot be verified as of another time", c.Format)
+	return "", fmt.Errorf("go-webauthn's %s procedure reads the wall clock and %w, so the statement cannot be verified as of another time", c.Format, errNoProcedure)
 }
 
 // x5cCertificates returns the statement's certificates, leaf first (for
@@ -143,7 +143,7 @@ func (c *Credential) packedAt(stmt map[string]any, certs []*x509.Certificate, cl
 		return fmt.Errorf("packed: unsupported COSE alg %d", alg)
 	}
 	if err := leaf.CheckSignature(sigAlg, slices.Concat(c.att.RawAuthData, clientDataHash), sig); err != nil {
-		return fmt.Errorf("packed: signature validation error: %w", err)
+		return fmt.Errorf("packed: %w: %w", errSignature, err)
 	}
 	// §8.2.1 attestation statement certificate requirements.
 	switch {
@@ -187,7 +187,7 @@ func (c *Credential) fidoU2FAt(stmt map[string]any, certs []*x509.Certificate, c
 	// verificationData = 0x00 || rpIdHash || clientDataHash || credentialId || publicKeyU2F
 	data := slices.Concat([]byte{0x00}, c.RPIDHash, clientDataHash, c.CredentialID, []byte{0x04}, ec.XCoord, ec.YCoord)
 	if err := certs[0].CheckSignature(x509.ECDSAWithSHA256, data, sig); err != nil {
-		return fmt.Errorf("fido-u2f: signature validation error: %w", err)
+		return fmt.Errorf("fido-u2f: %w: %w", errSignature, err)
 	}
 	return nil
 }

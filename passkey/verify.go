@@ -326,7 +326,19 @@ func (c *Credential) checkExtensions(requested []string) error {
 // re-judged against the trust anchors the caller gave (VerifyOptions.Roots
 // and the MDS entry's roots); without such anchors go-webauthn's verdict
 // stands.
+//
+// Where go-webauthn's refusal has no type to branch on (its clock check, the
+// tpm manufacturer, a bad signature), its message text chooses the path
+// and the code; the tests that hold each path (TestRealSamples at past
+// reference times, TestW3CVectors' TPM vector, the signature rows of
+// TestEveryCodeHasARejection) fail if a go-webauthn release rewords one.
+// Everything keytier can decide itself, it decides before or instead.
 func (c *Credential) verifyStatement(clientDataHash []byte, o *VerifyOptions, ref, now time.Time) error {
+	// §7.1 step 21: fmt must be a format the relying party supports; these
+	// are the ones go-webauthn registers (WebAuthn L3 §8 and compound).
+	if !slices.Contains(attestationFormats, protocol.AttestationFormat(c.Format)) {
+		return errorf(CodeFormatUnsupported, "attestationObject.fmt", nil, "%q is not an attestation statement format keytier verifies (%v)", c.Format, attestationFormats)
+	}
 	att := c.att // VerifyAttestation records the type on its receiver
 	err := att.VerifyAttestation(clientDataHash, nil, protocol.AttestationPolicy{}, protocol.SignaturePolicy{})
 	if err == nil {
@@ -380,16 +392,14 @@ func (c *Credential) verifyStatement(clientDataHash []byte, o *VerifyOptions, re
 		switch {
 		case errors.As(perr, &kerr):
 			return kerr
-		case strings.Contains(perr.Error(), "signature"):
+		case errors.Is(perr, errSignature):
 			return errorf(CodeSignatureInvalid, "attStmt.sig", nil, "%v", perr)
-		case !strings.Contains(perr.Error(), "no procedure of its own"):
+		case !errors.Is(perr, errNoProcedure):
 			return errorf(CodeAttestationInvalid, "attStmt", nil, "%v", perr)
 		}
 		msg += "; " + perr.Error()
 	}
 	switch {
-	case strings.Contains(lower, "unsupported") && strings.Contains(lower, "format"):
-		return errorf(CodeFormatUnsupported, "attestationObject.fmt", nil, "%s", msg)
 	case wallClockRefusal(msg):
 		code := CodeCertExpired
 		if c.anyCertNotYetValid(now) {
@@ -402,6 +412,27 @@ func (c *Credential) verifyStatement(clientDataHash []byte, o *VerifyOptions, re
 	}
 	return errorf(CodeAttestationInvalid, "attStmt", nil, "%s", msg)
 }
+
+// attestationFormats are the attestation statement formats keytier
+// verifies: those go-webauthn v0.18.2 registers a procedure for.
+var attestationFormats = []protocol.AttestationFormat{
+	protocol.AttestationFormatPacked,
+	protocol.AttestationFormatTPM,
+	protocol.AttestationFormatAndroidKey,
+	protocol.AttestationFormatAndroidSafetyNet,
+	protocol.AttestationFormatFIDOUniversalSecondFactor,
+	protocol.AttestationFormatApple,
+	protocol.AttestationFormatCompound,
+	protocol.AttestationFormatNone,
+}
+
+// errSignature marks a failure of keytier's own procedures (pasttime.go)
+// at their signature step; errNoProcedure, a format keytier has no
+// procedure of its own for.
+var (
+	errSignature   = errors.New("signature validation error")
+	errNoProcedure = errors.New("keytier has no procedure of its own for it")
+)
 
 // refText renders the reference time for notes and errors, marked "(now)"
 // when the caller gave none, so a reader knows which question was asked.
