@@ -66,6 +66,11 @@ func serializeOrigin(s string) (string, error) {
 		if err != nil || !addr.Is6() || addr.Zone() != "" {
 			return "", fmt.Errorf("host %q is not an IPv6 address", host)
 		}
+		if addr.Is4In6() {
+			// The URL Standard serializes it in hex ("::ffff:102:304"),
+			// netip in dotted form: refuse rather than guess.
+			return "", fmt.Errorf("host %q is an IPv4-mapped IPv6 address; use the IPv4 address", host)
+		}
 		host = "[" + addr.String() + "]"
 	} else {
 		for i := 0; i < len(host); i++ {

@@ -72,6 +72,7 @@ func TestConfiguredOriginsValidated(t *testing.T) {
 		"https://login..example.com",
 		"https://[fe80::1%25eth0]",
 		"https://[not-an-address]",
+		"https://[::ffff:1.2.3.4]",
 		"ftp://login.example.com",
 		"android:apk-key-hash:abc",
 		"null",
