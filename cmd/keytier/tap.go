@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -362,30 +361,6 @@ type failJSON struct {
 	OK      bool   `json:"ok"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
-}
-
-// jsonRequested reports whether args ask for --json (-json, --json=true,
-// …; the last one wins), read before the flag package parses them.
-func jsonRequested(args []string) bool {
-	on := false
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if !strings.HasPrefix(a, "-") {
-			continue
-		}
-		name, val, hasVal := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
-		if name != "json" {
-			continue
-		}
-		on = true
-		if hasVal {
-			b, err := strconv.ParseBool(val)
-			on = err == nil && b
-		}
-	}
-	return on
 }
 
 // fail reports a refusal or an error: on stderr always, and as
