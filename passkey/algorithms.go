@@ -173,8 +173,8 @@ const (
 
 // claimedAttestationType is the type the statement's shape implies before
 // verification; Verify replaces it with what the format's procedure returns.
-func claimedAttestationType(att *protocol.AttestationObject, hasCerts bool) string {
-	switch att.Format {
+func claimedAttestationType(format string, hasCerts bool) string {
+	switch format {
 	case "none":
 		return AttestationNone
 	case "packed":

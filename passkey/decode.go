@@ -32,7 +32,7 @@ import (
 //
 // Every error is an *Error with a Code and a Where.
 func Inspect(data []byte) (*Credential, error) {
-	c, err := decode(data)
+	c, err := decodeFor(data, false)
 	if err != nil {
 		return nil, err
 	}
@@ -40,8 +40,14 @@ func Inspect(data []byte) (*Credential, error) {
 	return c, nil
 }
 
-// decode detects and decodes data; describe names it afterwards.
+// decode detects and decodes data for Verify; describe names it afterwards.
 func decode(data []byte) (*Credential, error) {
+	return decodeFor(data, true)
+}
+
+// decodeFor decodes data; with verify false, only what Inspect reports
+// (see inspectAttestationObject).
+func decodeFor(data []byte, verify bool) (*Credential, error) {
 	in, raw, err := detect(data)
 	if err != nil {
 		return nil, err
@@ -54,7 +60,11 @@ func decode(data []byte) (*Credential, error) {
 		}
 		where = "response.attestationObject"
 	}
-	if err := c.decodeAttestationObject(raw, where); err != nil {
+	decodeAtt := c.inspectAttestationObject
+	if verify {
+		decodeAtt = c.decodeAttestationObject
+	}
+	if err := decodeAtt(raw, where); err != nil {
 		return nil, err
 	}
 	if err := c.checkEcho(); err != nil {
@@ -65,21 +75,22 @@ func decode(data []byte) (*Credential, error) {
 }
 
 // registrationJSON is the wire shape of a registration response. Binary
-// members are kept as raw JSON values and decoded here, straight from the
-// input's bytes, so an error can name the member it is in.
+// members are b64JSON values, decoded as the JSON is read, straight from
+// the input's bytes; their errors are reported afterwards, in the order
+// decodeResponseJSON checks them, naming the member they are in.
 type registrationJSON struct {
-	ID                      jsontext.Value `json:"id"`
-	RawID                   jsontext.Value `json:"rawId"`
+	ID                      b64JSON        `json:"id"`
+	RawID                   b64JSON        `json:"rawId"`
 	Type                    string         `json:"type"`
 	AuthenticatorAttachment string         `json:"authenticatorAttachment"`
 	ClientExtensionResults  jsontext.Value `json:"clientExtensionResults"`
 	Response                *struct {
-		ClientDataJSON     jsontext.Value `json:"clientDataJSON"`
-		AttestationObject  jsontext.Value `json:"attestationObject"`
-		Transports         []string       `json:"transports"`
-		AuthenticatorData  jsontext.Value `json:"authenticatorData"`
-		PublicKey          jsontext.Value `json:"publicKey"`
-		PublicKeyAlgorithm *int64         `json:"publicKeyAlgorithm"`
+		ClientDataJSON     b64JSON  `json:"clientDataJSON"`
+		AttestationObject  b64JSON  `json:"attestationObject"`
+		Transports         []string `json:"transports"`
+		AuthenticatorData  b64JSON  `json:"authenticatorData"`
+		PublicKey          b64JSON  `json:"publicKey"`
+		PublicKeyAlgorithm *int64   `json:"publicKeyAlgorithm"`
 	} `json:"response"`
 }
 
@@ -92,10 +103,10 @@ func (c *Credential) decodeResponseJSON(data []byte) ([]byte, error) {
 		return nil, jsonError(err, "")
 	}
 	for _, m := range []struct {
-		v     jsontext.Value
+		v     *b64JSON
 		where string
-	}{{r.ID, "id"}, {r.RawID, "rawId"}} {
-		if k := m.v.Kind(); len(m.v) > 0 && k != '"' && k != 'n' {
+	}{{&r.ID, "id"}, {&r.RawID, "rawId"}} {
+		if k := m.v.kind; k != 0 && k != '"' && k != 'n' {
 			return nil, errorf(CodeJSONInvalid, m.where, nil, "got JSON %s, want a string", k)
 		}
 	}
@@ -106,10 +117,10 @@ func (c *Credential) decodeResponseJSON(data []byte) ([]byte, error) {
 		return nil, errorf(CodeJSONInvalid, "type", nil, "got %q, want \"public-key\"", r.Type)
 	}
 	var err error
-	if c.rawID, err = b64Member(r.RawID, "rawId", true); err != nil {
+	if c.rawID, err = r.RawID.bytes("rawId", true); err != nil {
 		return nil, err
 	}
-	id, err := b64Member(r.ID, "id", true)
+	id, err := r.ID.bytes("id", true)
 	if err != nil {
 		return nil, err
 	}
@@ -117,20 +128,20 @@ func (c *Credential) decodeResponseJSON(data []byte) ([]byte, error) {
 	if !bytes.Equal(id, c.rawID) {
 		return nil, errorf(CodeCredentialIDMismatch, "id", nil, "id and rawId differ")
 	}
-	if c.clientDataJSON, err = b64Member(r.Response.ClientDataJSON, "response.clientDataJSON", true); err != nil {
+	if c.clientDataJSON, err = r.Response.ClientDataJSON.bytes("response.clientDataJSON", true); err != nil {
 		return nil, err
 	}
 	if c.ClientData, err = parseClientData(c.clientDataJSON); err != nil {
 		return nil, err
 	}
-	att, err := b64Member(r.Response.AttestationObject, "response.attestationObject", true)
+	att, err := r.Response.AttestationObject.bytes("response.attestationObject", true)
 	if err != nil {
 		return nil, err
 	}
-	if c.echo.authenticatorData, err = b64Member(r.Response.AuthenticatorData, "response.authenticatorData", false); err != nil {
+	if c.echo.authenticatorData, err = r.Response.AuthenticatorData.bytes("response.authenticatorData", false); err != nil {
 		return nil, err
 	}
-	if c.echo.publicKey, err = b64Member(r.Response.PublicKey, "response.publicKey", false); err != nil {
+	if c.echo.publicKey, err = r.Response.PublicKey.bytes("response.publicKey", false); err != nil {
 		return nil, err
 	}
 	c.echo.publicKeyAlg = r.Response.PublicKeyAlgorithm
@@ -145,27 +156,46 @@ func (c *Credential) decodeResponseJSON(data []byte) ([]byte, error) {
 	return att, nil
 }
 
-// b64Member decodes a base64url member, tolerating '=' padding and the
-// standard alphabet that some libraries emit. JSON null counts as absent.
-func b64Member(v jsontext.Value, where string, required bool) ([]byte, error) {
-	if len(v) == 0 || v.Kind() == 'n' {
-		return missingMember(where, required)
+// b64JSON is a base64url member of a registration response. It decodes
+// itself while json/v2 reads the document, from the decoder's view of the
+// input, so the text is not first copied into a jsontext.Value (for a TPM
+// registration, 6 KB per response). What went wrong is recorded, not
+// returned: bytes reports it later, in decodeResponseJSON's order of checks
+// and naming the member, exactly as for a member read as raw JSON.
+type b64JSON struct {
+	kind    jsontext.Kind // 0: absent
+	data    []byte
+	empty   bool  // nothing but '=' padding, or nothing at all
+	corrupt int64 // index of the first invalid character, or -1
+	quote   error // the string would not unquote
+	err     error // another base64 decoding failure
+}
+
+// UnmarshalJSONFrom implements json/v2's UnmarshalerFrom. Syntax errors
+// from ReadValue are returned as they are, with their offsets.
+func (m *b64JSON) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
 	}
-	if v.Kind() != '"' {
-		return nil, errorf(CodeJSONInvalid, where, nil, "got JSON %s, want a string", v.Kind())
+	*m = b64JSON{kind: v.Kind(), corrupt: -1}
+	if m.kind != '"' {
+		return nil
 	}
 	s := v[1 : len(v)-1]
 	if bytes.IndexByte(s, '\\') >= 0 {
 		// Escapes are legal JSON, if odd in base64: unquote first.
 		u, err := jsontext.AppendUnquote(nil, v)
 		if err != nil {
-			return nil, errorf(CodeJSONInvalid, where, err, "invalid string")
+			m.quote = err
+			return nil
 		}
 		s = u
 	}
 	s = bytes.TrimRight(s, "=")
 	if len(s) == 0 {
-		return missingMember(where, required)
+		m.empty = true
+		return nil
 	}
 	out := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
 	n, err := base64.RawURLEncoding.Decode(out, s)
@@ -175,13 +205,35 @@ func b64Member(v jsontext.Value, where string, required bool) ([]byte, error) {
 		// for '+' and '/' first, which cost a tenth of Inspect's time.
 		n, err = base64.RawStdEncoding.Decode(out, s)
 	}
-	if err != nil {
-		if errors.As(err, &corrupt) {
-			return nil, errorf(CodeEncodingInvalid, where, nil, "invalid base64url at character %d", int64(corrupt))
-		}
-		return nil, errorf(CodeEncodingInvalid, where, err, "invalid base64url")
+	switch {
+	case errors.As(err, &corrupt):
+		m.corrupt = int64(corrupt)
+	case err != nil:
+		m.err = err
+	default:
+		m.data = out[:n]
 	}
-	return out[:n], nil
+	return nil
+}
+
+// bytes returns the decoded member, tolerating '=' padding and the
+// standard alphabet that some libraries emit. JSON null counts as absent.
+func (m *b64JSON) bytes(where string, required bool) ([]byte, error) {
+	switch {
+	case m.kind == 0 || m.kind == 'n':
+		return missingMember(where, required)
+	case m.kind != '"':
+		return nil, errorf(CodeJSONInvalid, where, nil, "got JSON %s, want a string", m.kind)
+	case m.quote != nil:
+		return nil, errorf(CodeJSONInvalid, where, m.quote, "invalid string")
+	case m.empty:
+		return missingMember(where, required)
+	case m.corrupt >= 0:
+		return nil, errorf(CodeEncodingInvalid, where, nil, "invalid base64url at character %d", m.corrupt)
+	case m.err != nil:
+		return nil, errorf(CodeEncodingInvalid, where, m.err, "invalid base64url")
+	}
+	return m.data, nil
 }
 
 func missingMember(where string, required bool) ([]byte, error) {
@@ -338,7 +390,7 @@ func (c *Credential) decodeAttestationObject(raw []byte, where string) error {
 	if len(der) > 0 {
 		c.Attestation.chain = &certChain{der: der}
 	}
-	c.Attestation.Type = claimedAttestationType(att, len(der) > 0)
+	c.Attestation.Type = claimedAttestationType(att.Format, len(der) > 0)
 	return nil
 }
 
