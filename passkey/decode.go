@@ -55,10 +55,19 @@ func decodeFor(data []byte, verify bool) (*Credential, error) {
 	c := &Credential{Input: in}
 	where := "input"
 	if in.Kind == InputRegistrationResponse {
-		if raw, err = c.decodeResponseJSON(bytes.TrimSpace(data)); err != nil {
-			return nil, err
+		text := bytes.TrimSpace(data)
+		var ok bool
+		if raw, ok = c.decodeResponseFast(text); !ok {
+			if raw, err = c.decodeResponseJSON(text); err != nil {
+				return nil, err
+			}
 		}
 		where = "response.attestationObject"
+	} else if in.Encoding == EncodingCBOR && !verify {
+		// raw is the caller's buffer, and the fast path keeps slices of
+		// what it decodes: a copy, so that reusing data later cannot
+		// change the Credential.
+		raw = bytes.Clone(raw)
 	}
 	decodeAtt := c.inspectAttestationObject
 	if verify {
@@ -198,6 +207,10 @@ func (m *b64JSON) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return nil
 	}
 	out := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
+	if n, ok := decodeBase64URL(out, s); ok {
+		m.data = out[:n]
+		return nil
+	}
 	n, err := base64.RawURLEncoding.Decode(out, s)
 	var corrupt base64.CorruptInputError
 	if errors.As(err, &corrupt) && (s[corrupt] == '+' || s[corrupt] == '/') {

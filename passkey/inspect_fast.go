@@ -3,6 +3,7 @@ package passkey
 import (
 	"bytes"
 	"encoding/binary"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -446,4 +447,104 @@ func skipCBORItem(b []byte, off, depth int) (int, bool) {
 		return next, true
 	}
 	return 0, false // tags are forbidden
+}
+
+// base64URLTables decode one base64url character (RFC 4648 §5) each, its
+// six bits already in place for the character's position in a quantum of
+// four; an invalid character sets bit 31.
+var base64URLTables = func() (t [4][256]uint32) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for pos := range t {
+		for c := range t[pos] {
+			t[pos][c] = 1 << 31
+		}
+		for v, c := range []byte(alphabet) {
+			t[pos][c] = uint32(v) << (18 - 6*pos)
+		}
+	}
+	return t
+}()
+
+// base64URLPairs decodes two base64url characters at once: the entry at
+// c0 | c1<<8 holds their twelve bits, or has bit 15 set when either is not
+// base64url. Built on first use (128 KiB), so that programs which never
+// decode a long member do not pay for it; a long member's characters touch
+// about 12 KiB of it.
+var base64URLPairs = sync.OnceValue(func() *[1 << 16]uint16 {
+	t := new([1 << 16]uint16)
+	for i := range t {
+		t[i] = 1 << 15
+	}
+	single := &base64URLTables[3] // six bits, unshifted
+	for c0 := range 256 {
+		for c1 := range 256 {
+			if v0, v1 := single[c0], single[c1]; (v0|v1)&(1<<31) == 0 {
+				t[c0|c1<<8] = uint16(v0<<6 | v1)
+			}
+		}
+	}
+	return t
+})
+
+// decodeBase64URL decodes unpadded base64url into dst, which has room for
+// base64.RawURLEncoding.DecodedLen(len(src)) bytes, a quantum per table
+// lookup round rather than encoding/base64's character at a time. It
+// decodes what RawURLEncoding.Decode decodes (the final partial quantum's
+// unused bits are ignored, as there) and reports false for anything else:
+// any other character, including the standard alphabet's and the line
+// breaks encoding/base64 skips, or a dangling single character. The caller
+// then decodes with encoding/base64, which names the problem.
+func decodeBase64URL(dst, src []byte) (int, bool) {
+	if len(src)%4 == 1 {
+		return 0, false
+	}
+	t := &base64URLTables
+	n := 0
+	if len(src) >= 64 {
+		// Eight characters at a time, two per lookup, while dst has room
+		// for an 8-byte store (6 bytes decoded, 2 overwritten next round
+		// or left past n).
+		pairs := base64URLPairs()
+		for len(src) >= 8 && len(dst)-n >= 8 {
+			x := binary.LittleEndian.Uint64(src)
+			p0, p1, p2, p3 := pairs[uint16(x)], pairs[uint16(x>>16)], pairs[uint16(x>>32)], pairs[uint16(x>>48)]
+			if (p0|p1|p2|p3)&(1<<15) != 0 {
+				return 0, false
+			}
+			binary.BigEndian.PutUint64(dst[n:], uint64(p0)<<52|uint64(p1)<<40|uint64(p2)<<28|uint64(p3)<<16)
+			n += 6
+			src = src[8:]
+		}
+	}
+	for len(src) >= 4 && len(dst)-n >= 3 {
+		q := (*[4]byte)(src)
+		v := t[0][q[0]] | t[1][q[1]] | t[2][q[2]] | t[3][q[3]]
+		if v&(1<<31) != 0 {
+			return 0, false
+		}
+		d := (*[3]byte)(dst[n:])
+		d[0], d[1], d[2] = byte(v>>16), byte(v>>8), byte(v)
+		n += 3
+		src = src[4:]
+	}
+	switch len(src) {
+	case 0:
+	case 2, 3:
+		v := t[0][src[0]] | t[1][src[1]]
+		if len(src) == 3 {
+			v |= t[2][src[2]]
+		}
+		if v&(1<<31) != 0 || len(dst)-n < len(src)-1 {
+			return 0, false
+		}
+		dst[n] = byte(v >> 16)
+		n++
+		if len(src) == 3 {
+			dst[n] = byte(v >> 8)
+			n++
+		}
+	default:
+		return 0, false
+	}
+	return n, true
 }

@@ -206,3 +206,57 @@ func FuzzInspectFastPath(f *testing.F) {
 		sameAsVerifyDecode(t, data)
 	})
 }
+
+// checkBase64URL fails t unless decodeBase64URL decodes src as
+// encoding/base64's RawURLEncoding does, and declines only what that
+// decoder refuses or what holds characters outside the URL alphabet.
+func checkBase64URL(t *testing.T, src []byte) {
+	t.Helper()
+	want := make([]byte, base64.RawURLEncoding.DecodedLen(len(src)))
+	wn, werr := base64.RawURLEncoding.Decode(want, src)
+	got := make([]byte, base64.RawURLEncoding.DecodedLen(len(src)))
+	gn, ok := decodeBase64URL(got, src)
+	switch {
+	case ok && (werr != nil || !bytes.Equal(got[:gn], want[:wn])):
+		t.Fatalf("%q: decoded %x, encoding/base64 says %x, %v", src, got[:gn], want[:wn], werr)
+	case !ok && werr == nil && !bytes.ContainsAny(src, "\r\n"):
+		t.Fatalf("%q: declined what encoding/base64 decodes", src)
+	}
+}
+
+func TestDecodeBase64URL(t *testing.T) {
+	data := make([]byte, 64)
+	for i := range data {
+		data[i] = byte(i*37 + 11)
+	}
+	for n := range len(data) {
+		enc := []byte(base64.RawURLEncoding.EncodeToString(data[:n]))
+		checkBase64URL(t, enc)
+		if n > 0 {
+			for _, bad := range []byte{'+', '/', '=', '\n', '.', 0x80} {
+				checkBase64URL(t, append(enc[:len(enc)-1:len(enc)-1], bad))
+			}
+			checkBase64URL(t, enc[:len(enc)-1]) // some lengths cannot be base64
+		}
+	}
+	// A bad character anywhere in a member long enough for the pair table.
+	long := []byte(base64.RawURLEncoding.EncodeToString(bytes.Repeat(data, 3)))
+	for i := range long {
+		for _, bad := range []byte{'+', '=', '"', '\\'} {
+			mangled := bytes.Clone(long)
+			mangled[i] = bad
+			checkBase64URL(t, mangled)
+		}
+	}
+	// Unused bits in the last partial quantum are ignored, as
+	// RawURLEncoding (not Strict) ignores them.
+	checkBase64URL(t, []byte("AB"))
+	checkBase64URL(t, []byte("ABC"))
+}
+
+func FuzzDecodeBase64URL(f *testing.F) {
+	f.Add([]byte("AAAA"))
+	f.Add([]byte("oWNmbXRkbm9uZQ"))
+	f.Add([]byte("a+b/"))
+	f.Fuzz(checkBase64URL)
+}
