@@ -30,8 +30,12 @@
 // # Who checks what
 //
 // go-webauthn's protocol package parses the CBOR and authenticator data
-// and runs each attestation format's verification procedure (§8). keytier
-// adds the §7.1 steps that package leaves to its callers or loosens:
+// for Verify and runs each attestation format's verification procedure
+// (§8). Inspect, which reports only what is sliced out of the bytes, reads
+// common registrations in one pass of its own (inspect_fast.go,
+// response_fast.go) and hands anything unusual, and every error, to the
+// same decoding Verify uses. keytier adds the §7.1 steps that package
+// leaves to its callers or loosens:
 //
 //   - CBOR is checked against explicit limits (limits.go) before go-webauthn
 //     decodes it; trailing bytes and truncation get their own codes.
