@@ -6,6 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/uuid"
+
+	"github.com/keytier/keytier/assurance"
 	"github.com/keytier/keytier/graphadapter"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/catalog"
@@ -169,15 +172,52 @@ func (e *env) fixProfilesPerGroup(f *Finding) {
 	f.Remediation.setRequests(req)
 }
 
-// qualifiesPrivileged reports whether a profile is fit for privileged
-// accounts: device-bound passkeys only, attestation enforced and an
-// enforced AAGUID allow list — the profile form of EIDSCA.AF03…AF06.
-func qualifiesPrivileged(pp passkey.PasskeyProfile) bool {
-	known, unknown := pp.PasskeyTypes.Types()
-	kr := pp.KeyRestrictions
-	return len(unknown) == 0 && len(known) == 1 && known[0] == passkey.DeviceBound &&
-		pp.AttestationEnforcement == passkey.AttestationAtRegistration &&
-		kr != nil && kr.IsEnforced != nil && *kr.IsEnforced && kr.EnforcementType == passkey.EnforceAllow && len(kr.AAGUIDs) > 0
+// privilegedFloor is what a profile guarantees a privileged account, read
+// from passkey.PasskeyProfile.AssuranceWith with the audit's Models, so
+// that readiness and `keytier policy check` cannot disagree.
+type privilegedFloor struct {
+	// aal3: every passkey the profile admits reaches AAL3 (FloorLimits is
+	// empty): device-bound only, attestation enforced, and an enforced
+	// allow list whose every model is known to keep its keys in hardware.
+	aal3 bool
+	// unsettled are the allow-listed models whose key protection nothing
+	// settles (neither the catalog nor the FIDO metadata given), when they
+	// are all that keeps the floor below AAL3; nil otherwise.
+	unsettled []passkey.ModelProtection
+	// a is the classification the floor comes from.
+	a passkey.ProfileAssurance
+}
+
+// floor classifies pp for privileged accounts.
+func (e *env) floor(pp passkey.PasskeyProfile) privilegedFloor {
+	a := pp.AssuranceWith(e.opts.Models)
+	out := privilegedFloor{a: a, aal3: len(a.FloorLimits) == 0 && a.Lowest == assurance.AAL3}
+	if out.aal3 {
+		return out
+	}
+	var unknown []passkey.ModelProtection
+	for _, mp := range a.Models {
+		if mp.KeyProtection == assurance.KeyProtectionUnknown {
+			unknown = append(unknown, mp)
+		}
+	}
+	// AssuranceWith gives each allow-listed model it cannot show to be
+	// hardware one FloorLimits sentence; when the unknown ones account for
+	// them all, nothing else (synced passkeys, no attestation, no list, a
+	// software model, a malformed AAGUID) holds the floor down.
+	if len(unknown) > 0 && len(unknown) == len(a.FloorLimits) {
+		out.unsettled = unknown
+	}
+	return out
+}
+
+// fitsPrivileged reports whether a profile is fit for privileged accounts
+// as far as its settings go: its floor is AAL3, or only allow-listed
+// models of unknown key protection keep it below (a lesser finding, which
+// FIDO metadata may settle). It is the profile form of EIDSCA.AF03…AF06.
+func (e *env) fitsPrivileged(pp passkey.PasskeyProfile) bool {
+	fl := e.floor(pp)
+	return fl.aal3 || fl.unsettled != nil
 }
 
 // admitsSyncedRegistration reports whether a profile lets a synced passkey
@@ -220,28 +260,154 @@ func (e *env) targetGroups(sp passkey.ScopedProfile) []string {
 
 func checkPrivilegedProfile(e *env, c *Check) []Finding {
 	var uncovered []*person
+	// The privileged users whose best profile is held below AAL3 only by
+	// models of unknown key protection, and those profiles.
+	var unsettledWho []*person
+	var unsettled []passkey.PasskeyProfile
 	for _, p := range e.privileged() {
-		if e.fido2Enabled() && qualifiedPrivileged(e.fido2, p) {
+		if !e.fido2Enabled() {
+			uncovered = append(uncovered, p)
 			continue
 		}
-		uncovered = append(uncovered, p)
+		scoped := e.fido2.ProfilesFor(p.subject())
+		if slices.ContainsFunc(scoped, func(sp passkey.ScopedProfile) bool { return e.floor(sp.Profile).aal3 }) {
+			continue
+		}
+		held := false
+		for _, sp := range scoped {
+			if e.floor(sp.Profile).unsettled == nil {
+				continue
+			}
+			held = true
+			if !slices.ContainsFunc(unsettled, func(q passkey.PasskeyProfile) bool { return strings.EqualFold(q.ID, sp.Profile.ID) }) {
+				unsettled = append(unsettled, sp.Profile)
+			}
+		}
+		if held {
+			unsettledWho = append(unsettledWho, p)
+		} else {
+			uncovered = append(uncovered, p)
+		}
 	}
-	if len(uncovered) == 0 {
-		return nil
+	var out []Finding
+	if len(uncovered) > 0 {
+		f := c.finding("")
+		f.Users = upns(uncovered)
+		f.Title = fmt.Sprintf("%s %s no device-bound, attested passkey profile", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "has", "have"))
+		f.Admin = fmt.Sprintf("%s %s a privileged role but no passkey profile in their scope admits only device-bound passkeys with attestation enforced and an enforced allow list of hardware models. Their passkeys cannot be shown to be non-exportable hardware keys, which AAL3 requires (SP 800-63B-4 §2.3.2).", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "holds", "hold"))
+		f.Plain = "Your admin account is not yet required to use a company-approved security key or device-bound passkey."
+		e.fixPrivilegedProfile(&f, uncovered)
+		out = append(out, f)
 	}
-	f := c.finding("")
-	f.Users = upns(uncovered)
-	f.Title = fmt.Sprintf("%s %s no device-bound, attested passkey profile", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "has", "have"))
-	f.Admin = fmt.Sprintf("%s %s a privileged role but no passkey profile in their scope admits only device-bound passkeys with attestation enforced and an enforced AAGUID allow list. Their passkeys cannot be shown to be non-exportable hardware keys, which AAL3 requires (SP 800-63B-4 §2.3.2).", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "holds", "hold"))
-	f.Plain = "Your admin account is not yet required to use a company-approved security key or device-bound passkey."
-	e.fixPrivilegedProfile(&f, uncovered)
-	return []Finding{f}
+	if len(unsettled) > 0 {
+		sort.SliceStable(unsettled, func(i, j int) bool { return unsettled[i].ID < unsettled[j].ID })
+		out = append(out, e.unsettledFinding(c, unsettled, unsettledWho))
+	}
+	return out
+}
+
+// unsettledFinding reports the profiles fit for privileged accounts in
+// every setting whose floor is still AAL2 because their allow lists name
+// models whose key protection nothing given settles (a platform
+// authenticator such as Windows Hello has hardware and software variants).
+// It is less severe than a profile that admits synced or unattested
+// passkeys: every passkey such a profile admits is device-bound and
+// attested, and FIDO metadata may show the models to be hardware. who are
+// the privileged users with no profile in scope whose floor is AAL3.
+func (e *env) unsettledFinding(c *Check, profiles []passkey.PasskeyProfile, who []*person) Finding {
+	var models []passkey.ModelProtection
+	names := make([]string, len(profiles))
+	for i, pp := range profiles {
+		names[i] = fmt.Sprintf("%q", pp.Name)
+		for _, mp := range e.floor(pp).unsettled {
+			if !slices.ContainsFunc(models, func(m passkey.ModelProtection) bool { return m.AAGUID == mp.AAGUID }) {
+				models = append(models, mp)
+			}
+		}
+	}
+	listed := make([]string, len(models))
+	reasons := make([]string, len(models))
+	for i, mp := range models {
+		listed[i], reasons[i] = mp.AAGUID.String(), mp.AAGUID.String()+": "+mp.Why
+		if mp.Name != "" {
+			listed[i] += " (" + mp.Name + ")"
+			reasons[i] = mp.Name + ": " + mp.Why
+		}
+	}
+	unsettledModel := func(a uuid.UUID) bool {
+		return slices.ContainsFunc(models, func(mp passkey.ModelProtection) bool { return mp.AAGUID == a })
+	}
+	f := c.finding(configFIDO2)
+	f.Severity = SeverityHigh
+	f.Users = upns(who)
+	f.Title = fmt.Sprintf("%s %s no profile whose floor is AAL3: %s of unknown key protection %s on the allow list", count(len(who), "privileged user", "privileged users"), verb(len(who), "has", "have"), count(len(models), "model", "models"), verb(len(models), "is", "are"))
+	f.Admin = fmt.Sprintf("%s %s in scope of %s, which %s only device-bound passkeys and %s attestation and an allow list, but no profile in their scope guarantees AAL3: the allow list names %s, whose key protection keytier cannot settle (%s). AAL3 needs a non-exportable key (SP 800-63B-4 §2.3.2), so the floor is %s, as keytier policy check reports (passkey.PasskeyProfile.AssuranceWith).",
+		count(len(who), "privileged user", "privileged users"), verb(len(who), "is", "are"), strings.Join(names, ", "), verb(len(profiles), "admits", "admit"), verb(len(profiles), "enforces", "enforce"), strings.Join(listed, ", "), strings.Join(reasons, "; "), e.floor(profiles[0]).a.Lowest)
+	f.Plain = "Your admin account may register a kind of passkey that is not shown to keep its key in tamper-resistant hardware."
+	f.Remediation.Description = fmt.Sprintf("Settle the key protection of %s with FIDO metadata: give the audit an MDS3 BLOB (keytier audit --mds, readiness Options.Models.MDS), the authority on where a model keeps its keys; or take them off the allow list of %s.", strings.Join(listed, ", "), strings.Join(names, ", "))
+	x := e.newFIDO2Fix()
+	if x == nil {
+		return f
+	}
+	var staying []uuid.UUID // the models left on the edited lists
+	for _, pp := range profiles {
+		i := x.profile(func(q passkey.PasskeyProfile) bool { return strings.EqualFold(q.ID, pp.ID) })
+		if i < 0 || x.p.PasskeyProfiles[i].KeyRestrictions == nil {
+			return f
+		}
+		q := &x.p.PasskeyProfiles[i]
+		kr := *q.KeyRestrictions
+		kr.AAGUIDs = slices.DeleteFunc(slices.Clone(kr.AAGUIDs), func(s string) bool {
+			a, err := catalog.ParseAAGUID(s)
+			return err == nil && unsettledModel(a)
+		})
+		if len(kr.AAGUIDs) == 0 {
+			f.Remediation.Description += fmt.Sprintf(" keytier writes no request to take them off: no other model is on the list of %q, and an enforced allow list cannot be empty; add the security keys you issue first.", pp.Name)
+			return f
+		}
+		q.KeyRestrictions = &kr
+		for _, s := range kr.AAGUIDs {
+			if a, err := catalog.ParseAAGUID(s); err == nil {
+				staying = append(staying, a)
+			}
+		}
+		if !e.floor(*q).aal3 {
+			return f
+		}
+	}
+	x.profiles = true
+	req := x.patch()
+	if req == nil {
+		return f
+	}
+	f.Remediation.Description += " The PATCH sends passkeyProfiles with them taken off; the other models stay." + x.cleanedNote()
+	// Entra applies key restrictions at sign-in too, so a passkey of a
+	// model taken off the list stops working for whoever gets the profile.
+	for _, p := range e.privileged() {
+		if !slices.ContainsFunc(e.fido2.ProfilesFor(p.subject()), func(sp passkey.ScopedProfile) bool {
+			return slices.ContainsFunc(profiles, func(pp passkey.PasskeyProfile) bool { return strings.EqualFold(sp.Profile.ID, pp.ID) })
+		}) {
+			continue
+		}
+		keeps := slices.ContainsFunc(p.passkeys, func(pk heldPasskey) bool {
+			return pk.facts.Type == passkey.DeviceBound && pk.facts.Attestation == passkey.AttestationTrusted && slices.Contains(staying, pk.facts.AAGUID)
+		})
+		if i := slices.IndexFunc(p.passkeys, func(pk heldPasskey) bool { return unsettledModel(pk.facts.AAGUID) }); i >= 0 && !keeps {
+			f.Remediation.Prerequisites = append(f.Remediation.Prerequisites, Prerequisite{User: p.upn(), Step: StepRegisterDeviceBoundPasskey,
+				Reason: "the PATCH takes " + p.passkeys[i].facts.AAGUID.String() + " off the allow list and Entra applies key restrictions at sign-in too: register a key of a model that stays on it first"})
+		}
+	}
+	if n := len(f.Remediation.Prerequisites); n > 0 {
+		f.Remediation.Description += fmt.Sprintf(" Entra applies key restrictions at sign-in too: %s %s a passkey of a model taken off and must register another first (Prerequisites).", count(n, "privileged user", "privileged users"), verb(n, "holds", "hold"))
+	}
+	f.Remediation.setRequests(req)
+	return f
 }
 
 // qualifiedPrivileged reports whether a profile in p's scope under pol is
-// fit for privileged accounts.
-func qualifiedPrivileged(pol *passkey.FIDO2Policy, p *person) bool {
-	return slices.ContainsFunc(pol.ProfilesFor(p.subject()), func(sp passkey.ScopedProfile) bool { return qualifiesPrivileged(sp.Profile) })
+// fit for privileged accounts (fitsPrivileged).
+func (e *env) qualifiedPrivileged(pol *passkey.FIDO2Policy, p *person) bool {
+	return slices.ContainsFunc(pol.ProfilesFor(p.subject()), func(sp passkey.ScopedProfile) bool { return e.fitsPrivileged(sp.Profile) })
 }
 
 // fixPrivilegedProfile brings who into the scope of a profile fit for
@@ -263,7 +429,7 @@ func (e *env) fixPrivilegedProfile(f *Finding, who []*person) {
 			for _, g := range cover {
 				x.allow(g.ID, id, false)
 			}
-			fixed := !slices.ContainsFunc(who, func(p *person) bool { return !qualifiedPrivileged(&x.p, p) })
+			fixed := !slices.ContainsFunc(who, func(p *person) bool { return !e.qualifiedPrivileged(&x.p, p) })
 			if req := x.patch(); fixed && req != nil {
 				f.Groups = groupNames(cover)
 				f.Remediation.Description = fmt.Sprintf("Assign a device-bound profile with attestation enforced and an AAGUID allow list to %s, %s", strings.Join(f.Groups, ", "), verb(len(cover), "the group made only of privileged accounts that holds these users", "the groups made only of privileged accounts that hold these users"))
@@ -297,13 +463,13 @@ func (e *env) privilegedCarrier(who []*person) (*graphadapter.Group, string) {
 			continue
 		}
 		i := slices.IndexFunc(e.fido2.PasskeyProfiles, func(pp passkey.PasskeyProfile) bool {
-			return qualifiesPrivileged(pp) && slices.ContainsFunc(t.AllowedPasskeyProfiles, func(id string) bool { return strings.EqualFold(id, pp.ID) })
+			return e.fitsPrivileged(pp) && slices.ContainsFunc(t.AllowedPasskeyProfiles, func(id string) bool { return strings.EqualFold(id, pp.ID) })
 		})
 		if i < 0 {
 			continue
 		}
 		if !slices.ContainsFunc(who, func(p *person) bool {
-			return !e.membershipChangeSafe(p, g.ID, true) || !qualifiedPrivileged(e.fido2, p.moved([]string{g.ID}, nil))
+			return !e.membershipChangeSafe(p, g.ID, true) || !e.qualifiedPrivileged(e.fido2, p.moved([]string{g.ID}, nil))
 		}) {
 			return g, e.fido2.PasskeyProfiles[i].Name
 		}

@@ -14,12 +14,13 @@ import (
 type classifier struct {
 	results map[assurance.Evidence]assurance.Result
 	facts   map[passkeyKey]passkey.CredentialFacts
+	models  passkey.Models
 }
 
 type passkeyKey struct{ aaguid, level string }
 
-func newClassifier() *classifier {
-	return &classifier{results: map[assurance.Evidence]assurance.Result{}, facts: map[passkeyKey]passkey.CredentialFacts{}}
+func newClassifier(models passkey.Models) *classifier {
+	return &classifier{results: map[assurance.Evidence]assurance.Result{}, facts: map[passkeyKey]passkey.CredentialFacts{}, models: models}
 }
 
 func (c *classifier) result(ev assurance.Evidence) assurance.Result {
@@ -70,7 +71,7 @@ func (c *classifier) classify(p *person, at time.Time) {
 			f, _ := m.FIDO2()
 			facts := c.passkeyFacts(m, f)
 			p.passkeys = append(p.passkeys, heldPasskey{id: m.ID, facts: facts})
-			ev = passkeyEvidence(facts)
+			ev = passkeyEvidence(facts, c.models)
 			passwordless = true
 			addMode("fido2")
 		case graphadapter.KindPassword:
@@ -157,14 +158,14 @@ func (c *classifier) classify(p *person, at time.Time) {
 // passkeyEvidence maps a registered passkey to assurance evidence with
 // passkey.CredentialFacts.Evidence, the mapping PasskeyProfile.Assurance
 // uses too, so a user's tier and the range of the profile that admitted
-// the passkey agree. The audit has the embedded catalog and no FIDO
-// metadata: an attested device-bound passkey counts as AAL3 only when the
-// catalog lists its AAGUID as a hardware security key; one of a platform
-// authenticator or of a model the catalog does not list counts as key
-// protection unknown, AAL2 (Entra's "attested" proves the model, not
-// where its key is).
-func passkeyEvidence(f passkey.CredentialFacts) assurance.Evidence {
-	return f.Evidence(passkey.Models{})
+// the passkey agree. With Options.Models' zero value (the embedded catalog,
+// no FIDO metadata) an attested device-bound passkey counts as AAL3 only
+// when the catalog lists its AAGUID as a hardware security key; one of a
+// platform authenticator or of a model the catalog does not list counts as
+// key protection unknown, AAL2 (Entra's "attested" proves the model, not
+// where its key is). FIDO metadata settles such models.
+func passkeyEvidence(f passkey.CredentialFacts, m passkey.Models) assurance.Evidence {
+	return f.Evidence(m)
 }
 
 // tapActive reports whether a pass can still be used at at.

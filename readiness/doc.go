@@ -39,6 +39,11 @@
 //   - A user's assurance is the best of their registered methods, each
 //     classified with assurance.Classify (see classifier.classify and
 //     passkeyEvidence for the mapping).
+//   - A profile fit for privileged accounts is one whose floor is AAL3 by
+//     passkey.PasskeyProfile.AssuranceWith with Options.Models, the floor
+//     `keytier policy check` prints, so the two cannot disagree; one held
+//     below AAL3 only by allow-listed models of unknown key protection is a
+//     high finding of KT-FIDO2-004, not a critical one (env.floor).
 //   - Break-glass accounts: see Options.BreakGlass and isBreakGlass.
 //   - The passkey policy is read strictly but audited even when it does not
 //     validate: KT-FIDO2-000 reports each problem, the other checks read

@@ -79,7 +79,7 @@ func TestDemoFixes(t *testing.T) {
 		checked[f.Check] = true
 		t.Run(f.ID, func(t *testing.T) { assertFixed(t, s, readiness.Options{}, f) })
 	}
-	assert.Equal(t, []string{"KT-CA-001", "KT-CAMP-002", "KT-PRIV-001", "KT-REF-001", "KT-TAP-002", "KT-TAP-003", "KT-TAP-004", "KT-TAP-005", "KT-WEAK-001"}, sortedKeys(checked))
+	assert.Equal(t, []string{"KT-CA-001", "KT-CAMP-002", "KT-FIDO2-004", "KT-PRIV-001", "KT-REF-001", "KT-TAP-002", "KT-TAP-003", "KT-TAP-004", "KT-TAP-005", "KT-WEAK-001"}, sortedKeys(checked))
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -199,14 +199,17 @@ func (x *fido2Fix) addProfile(pp passkey.PasskeyProfile) bool {
 }
 
 // privilegedProfile returns the id of a profile fit for privileged
-// accounts (qualifiesPrivileged), adding one when the policy has none: the
+// accounts (fitsPrivileged), preferring one whose floor is AAL3, adding one when the policy has none: the
 // shape `keytier policy allowlist` emits — device-bound only, attestation
 // enforced at registration, an enforced allow list — listing the AAGUIDs of
 // the attested device-bound passkeys privileged users already hold, or, when
 // they hold none, the hardware security keys of keytier's catalog. "" when
 // Entra's limit on profiles leaves no room.
 func (x *fido2Fix) privilegedProfile() string {
-	if i := x.profile(qualifiesPrivileged); i >= 0 {
+	if i := x.profile(func(pp passkey.PasskeyProfile) bool { return x.e.floor(pp).aal3 }); i >= 0 {
+		return x.p.PasskeyProfiles[i].ID
+	}
+	if i := x.profile(x.e.fitsPrivileged); i >= 0 {
 		return x.p.PasskeyProfiles[i].ID
 	}
 	pp := passkey.PasskeyProfile{
@@ -272,7 +275,7 @@ func (x *fido2Fix) workforceProfile() string {
 		return pp.ID
 	}
 	i := x.profile(func(pp passkey.PasskeyProfile) bool {
-		return !strings.EqualFold(pp.ID, x.p.DefaultPasskeyProfile) && !qualifiesPrivileged(pp)
+		return !strings.EqualFold(pp.ID, x.p.DefaultPasskeyProfile) && !x.e.fitsPrivileged(pp)
 	})
 	if i < 0 {
 		return ""

@@ -95,6 +95,25 @@ func fidoTargetsWithout(m map[string]any, groupID string) {
 	m["includeTargets"] = kept
 }
 
+// windowsHello is the AAGUID of Windows Hello, on the demo's privileged
+// allow list: a platform authenticator, whose key protection the catalog
+// leaves unknown.
+const windowsHello = "08987058-cadc-4b81-b6e1-30de50dcbe96"
+
+// privilegedProfileName is the demo's device-bound, attested profile.
+const privilegedProfileName = "Privileged accounts: device-bound, attested"
+
+// takeOffAllowList removes aaguid from the allow list of the profile named
+// name, as an administrator would in the admin center.
+func takeOffAllowList(m map[string]any, name, aaguid string) {
+	for _, p := range m["passkeyProfiles"].([]any) {
+		if pp := p.(map[string]any); pp["name"] == name {
+			kr := pp["keyRestrictions"].(map[string]any)
+			kr["aaGuids"] = slices.DeleteFunc(kr["aaGuids"].([]any), func(v any) bool { return v == aaguid })
+		}
+	}
+}
+
 func setProfileTypes(m map[string]any, name, types string) {
 	for _, p := range m["passkeyProfiles"].([]any) {
 		if pp := p.(map[string]any); pp["name"] == name {
@@ -306,6 +325,61 @@ func checkCases() []checkCase {
 						{"targetType": "group", "id": "677fde31-f0cb-51c6-865d-4742fcaf3f94", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["4abb8dd7-2705-59dc-ba0d-3264ff54e881"]},
 						{"targetType": "group", "id": "513269ac-7130-51f2-9406-79d7aa5fe348", "isRegistrationRequired": false, "allowedPasskeyProfiles": ["8d8b25bc-a475-5898-8462-5b433e87cd15"]}
 					]}`})
+				// The break-glass accounts keep their group's profile,
+				// whose allow list holds Windows Hello: the lesser finding.
+				unsettled := fs[1]
+				assert.Equal(t, "KT-FIDO2-004/Fido2", unsettled.ID)
+				assert.Equal(t, []string{demo.BreakGlass1, demo.BreakGlass2}, unsettled.Users)
+			},
+			pass: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "Fido2", func(m map[string]any) { takeOffAllowList(m, privilegedProfileName, windowsHello) })
+			}},
+		// Every privileged user has the device-bound, attested profile
+		// (the demo as it is), but its allow list holds Windows Hello, whose
+		// key protection the catalog cannot settle: the floor is AAL2, as
+		// keytier policy check says, and the finding is high, not critical.
+		{check: "KT-FIDO2-004",
+			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
+				require.Len(t, fs, 1)
+				f := fs[0]
+				assert.Equal(t, "KT-FIDO2-004/Fido2", f.ID)
+				assert.Equal(t, readiness.SeverityHigh, f.Severity)
+				assert.Equal(t, privilegedUPNs(s), f.Users)
+				assert.Contains(t, f.Admin, windowsHello+" (Windows Hello)")
+				assert.Contains(t, f.Admin, "the floor is AAL2")
+				assert.Contains(t, f.Remediation.Description, "MDS3 BLOB")
+				assertRequests(t, f, request{"PATCH", fido2URL, `{
+					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
+					"passkeyProfiles": [
+						{"id": "00000000-0000-0000-0000-000000000001", "name": "Default passkey profile", "passkeyTypes": "deviceBound", "attestationEnforcement": "disabled",
+						 "keyRestrictions": {"isEnforced": false, "enforcementType": "allow", "aaGuids": []}},
+						{"id": "8d8b25bc-a475-5898-8462-5b433e87cd15", "name": "Privileged accounts: device-bound, attested", "passkeyTypes": "deviceBound", "attestationEnforcement": "registrationOnly",
+						 "keyRestrictions": {"isEnforced": true, "enforcementType": "allow", "aaGuids": ["2fc0579f-8113-47ea-b116-bb5a8db9202a", "ee882879-721c-4913-9775-3dfcce97072a", "c5ef55ff-ad9a-4b9f-b580-adebafe026d0", "d8522d9f-575b-4866-88a9-ba99fa02f35b", "77010bd7-212a-4fc9-b236-d2ca5e9d4084"]}},
+						{"id": "4abb8dd7-2705-59dc-ba0d-3264ff54e881", "name": "Workforce: synced or device-bound", "passkeyTypes": "deviceBound,synced", "attestationEnforcement": "disabled",
+						 "keyRestrictions": {"isEnforced": false, "enforcementType": "allow", "aaGuids": []}}
+					]}`})
+				// The privileged holder of a Windows Hello passkey, and only
+				// they, must register another key first.
+				var holders []string
+				for _, upn := range privilegedUPNs(s) {
+					u, _ := s.UserByUPN(upn)
+					for i := range u.Methods {
+						if f2, ok := u.Methods[i].FIDO2(); ok && f2.AAGUID == windowsHello {
+							holders = append(holders, upn)
+							break
+						}
+					}
+				}
+				require.NotEmpty(t, holders)
+				var got []string
+				for _, p := range f.Remediation.Prerequisites {
+					assert.Equal(t, readiness.StepRegisterDeviceBoundPasskey, p.Step)
+					got = append(got, p.User)
+				}
+				assert.Equal(t, holders, got)
+			},
+			pass: func(t *testing.T, s *graphadapter.Snapshot) {
+				editConfig(t, s, "Fido2", func(m map[string]any) { takeOffAllowList(m, privilegedProfileName, windowsHello) })
 			}},
 		{check: "KT-FIDO2-005",
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {

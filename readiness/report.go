@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keytier/keytier/assurance"
+	"github.com/keytier/keytier/passkey"
 )
 
 // Severity says how urgently a finding needs attention.
@@ -279,6 +280,15 @@ type Options struct {
 	// readiness accepts, in the policy's maximumLifetimeInMinutes and in the
 	// passes users hold. Zero means DefaultMaxTAPLifetime.
 	MaxTAPLifetime time.Duration
+
+	// Models is where the audit looks up an authenticator model's key
+	// protection: for each registered passkey's level and for the floor of
+	// each passkey profile (passkey.PasskeyProfile.AssuranceWith), so that
+	// the audit and `keytier policy check` with the same FIDO metadata say
+	// the same. The zero value is the embedded catalog and no FIDO
+	// metadata, under which a platform authenticator's key protection (a
+	// Windows Hello or Android model) stays unknown.
+	Models passkey.Models
 }
 
 // DefaultMaxTAPLifetime is 8 hours, Entra's default maximumLifetimeInMinutes

@@ -149,7 +149,7 @@ func newEnv(s *graphadapter.Snapshot, opts Options) *env {
 		e.strengths[sp.ID] = sp.AllowedCombinations
 	}
 
-	c := newClassifier()
+	c := newClassifier(opts.Models)
 	for i := range s.Users {
 		u := &s.Users[i]
 		if !u.Enabled() {
