@@ -30,6 +30,9 @@ type auditOptionFlags struct {
 	none       bool     // --break-glass none
 	maxTAP     time.Duration
 	at         string
+	// mdsFile and mdsRoot: a FIDO MDS3 BLOB that settles the key
+	// protection of models the catalog cannot (readiness.Options.Models).
+	mdsFile, mdsRoot string
 }
 
 func (o *auditOptionFlags) register(fs *flag.FlagSet) {
@@ -67,6 +70,8 @@ func (o *auditOptionFlags) register(fs *flag.FlagSet) {
 		o.maxTAP = d
 		return nil
 	})
+	fs.StringVar(&o.mdsFile, "mds", "", "FIDO MDS3 BLOB: settles the key protection of passkey models the catalog cannot (Windows Hello, Android), for users' levels and the privileged profile's floor, as keytier policy check --mds does")
+	fs.StringVar(&o.mdsRoot, "mds-root", "", "PEM root the MDS BLOB must chain to (default: FIDO's MDS3 root, GlobalSign Root R46, as go-webauthn ships it)")
 	fs.StringVar(&o.at, "at", "", "the time the audit is as of, RFC 3339: which passes are still active (default: the snapshot's capturedAt)")
 }
 
@@ -74,6 +79,9 @@ func (o *auditOptionFlags) register(fs *flag.FlagSet) {
 func (o *auditOptionFlags) check() error {
 	if o.none && len(o.breakGlass) > 0 {
 		return errors.New("--break-glass none cannot be combined with accounts")
+	}
+	if o.mdsRoot != "" && o.mdsFile == "" {
+		return errors.New("--mds-root needs --mds")
 	}
 	if o.at != "" {
 		if _, err := time.Parse(time.RFC3339, o.at); err != nil {
@@ -116,8 +124,9 @@ func (o *auditOptionFlags) options(s *graphadapter.Snapshot, stderr io.Writer) (
 //
 //	keytier audit [SNAPSHOT|-] [--format text|json|markdown|html] [--out FILE]
 //	              [--break-glass UPN[,UPN...]|none] [--max-tap-lifetime DURATION] [--at RFC3339]
+//	              [--mds FILE [--mds-root PEM]]
 //
-// The last three are readiness.Options. Without SNAPSHOT it audits the embedded demo tenant. Exit 0 when the
+// The last four are readiness.Options (--mds is Options.Models.MDS). Without SNAPSHOT it audits the embedded demo tenant. Exit 0 when the
 // audit ran, findings or not; 1 when the snapshot is invalid (or the output
 // cannot be written); 2 for usage errors.
 func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -131,7 +140,7 @@ func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g.register(fs, true)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: keytier audit [SNAPSHOT|- | --tenant ID [--auth METHOD] [--graph-endpoint URL]] [--format text|json|markdown|html] [--out FILE]")
-		fmt.Fprintln(stderr, "                     [--break-glass UPN[,UPN...]|none] [--max-tap-lifetime DURATION] [--at RFC3339]")
+		fmt.Fprintln(stderr, "                     [--break-glass UPN[,UPN...]|none] [--max-tap-lifetime DURATION] [--at RFC3339] [--mds FILE [--mds-root PEM]]")
 		fmt.Fprintln(stderr, "Audits a tenant snapshot (graphadapter's JSON document); without SNAPSHOT, the embedded demo tenant.")
 		fs.PrintDefaults()
 	}
@@ -193,6 +202,15 @@ func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts, err := opt.options(s, stderr)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	if opt.mdsFile != "" {
+		if opts.Models.MDS, err = loadMDS(opt.mdsFile, opt.mdsRoot); err != nil {
+			fmt.Fprintf(stderr, "keytier audit: --mds: %v\n", err)
+			return mdsLoadExit(err)
+		}
+		if opts.Models.MDS.Stale(time.Now()) {
+			fmt.Fprintf(stderr, "keytier audit: the BLOB is past its nextUpdate (%s): fetch a newer one\n", opts.Models.MDS.NextUpdate.Format("2006-01-02"))
+		}
 	}
 	r := readiness.Run(s, opts)
 	var buf bytes.Buffer

@@ -846,3 +846,50 @@ func TestPolicyAllowlistRefusals(t *testing.T) {
 	assert.Equal(t, exitFail, code, errOut)
 	assert.Contains(t, errOut, "--mds")
 }
+
+// keytier audit and keytier policy check read the demo's privileged profile
+// the same way, with and without FIDO metadata: KT-FIDO2-004 fails exactly
+// when policy check's floor for it is below AAL3.
+func TestAuditMDSAgreesWithPolicyCheck(t *testing.T) {
+	const windowsHello = "08987058-cadc-4b81-b6e1-30de50dcbe96"
+	floor := func(t *testing.T, args ...string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, "", append([]string{"policy", "check", "--json"}, args...)...)
+		require.Equal(t, exitOK, code, errOut)
+		var r checkJSON
+		decodePolicyJSON(t, out, &r)
+		require.Len(t, r.Profiles, 3)
+		return r.Profiles[1].Assurance.Lowest
+	}
+	privilegedFindings := func(t *testing.T, args ...string) []string {
+		t.Helper()
+		code, out, errOut := runCLI(t, "", append([]string{"audit", "--format", "json"}, args...)...)
+		require.Equal(t, exitOK, code, errOut)
+		var sev []string
+		for _, f := range decodeAudit(t, out).Findings {
+			if f.Check == "KT-FIDO2-004" {
+				sev = append(sev, f.ID+" "+f.Severity)
+			}
+		}
+		return sev
+	}
+	signer := mdstest.NewSigner(t)
+	b := mdstest.BuildBLOB(t, signer, mdstest.Payload{NextUpdate: time.Now().AddDate(0, 1, 0), Entries: []mdstest.Authenticator{
+		{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware", "tpm"}},
+	}})
+	mdsArgs := []string{"--mds", writePolicyFixture(t, "blob.jwt", b),
+		"--mds-root", writePolicyFixture(t, "mds-root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Root.Certificate.Raw}))}
+
+	// The control: the catalog alone leaves Windows Hello unknown.
+	assert.Equal(t, "AAL2", floor(t))
+	assert.Equal(t, []string{"KT-FIDO2-004/Fido2 high"}, privilegedFindings(t))
+	// Metadata settles it for both.
+	assert.Equal(t, "AAL3", floor(t, mdsArgs...))
+	assert.Empty(t, privilegedFindings(t, mdsArgs...))
+
+	code, _, errOut := runCLI(t, "", "audit", "--mds-root", mdsArgs[3])
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--mds-root needs --mds")
+	code, _, _ = runCLI(t, "", "audit", "--mds", "/nonexistent/blob.jwt")
+	assert.Equal(t, exitUsage, code, "a file that is not there is a wrong command line")
+}
