@@ -188,8 +188,38 @@ type privilegedFloor struct {
 	a passkey.ProfileAssurance
 }
 
-// floor classifies pp for privileged accounts.
+// floor classifies pp for privileged accounts. The answer for a profile
+// with the settings AssuranceWith reads is kept: the checks ask about the
+// tenant's few profiles once per privileged user, and fixes about edited
+// copies.
 func (e *env) floor(pp passkey.PasskeyProfile) privilegedFloor {
+	for _, c := range e.floors {
+		if sameFloorSettings(c.pp, pp) {
+			return c.fl
+		}
+	}
+	fl := e.classifyFloor(pp)
+	if len(e.floors) < 16 {
+		e.floors = append(e.floors, cachedFloor{pp, fl})
+	}
+	return fl
+}
+
+// sameFloorSettings reports whether a and b agree on what AssuranceWith
+// reads: passkeyTypes, attestationEnforcement and key restrictions.
+func sameFloorSettings(a, b passkey.PasskeyProfile) bool {
+	if a.PasskeyTypes != b.PasskeyTypes || a.AttestationEnforcement != b.AttestationEnforcement {
+		return false
+	}
+	ka, kb := a.KeyRestrictions, b.KeyRestrictions
+	if ka == nil || kb == nil {
+		return ka == nil && kb == nil
+	}
+	return (ka.IsEnforced == nil) == (kb.IsEnforced == nil) && (ka.IsEnforced == nil || *ka.IsEnforced == *kb.IsEnforced) &&
+		ka.EnforcementType == kb.EnforcementType && slices.Equal(ka.AAGUIDs, kb.AAGUIDs)
+}
+
+func (e *env) classifyFloor(pp passkey.PasskeyProfile) privilegedFloor {
 	a := pp.AssuranceWith(e.opts.Models)
 	out := privilegedFloor{a: a, aal3: len(a.FloorLimits) == 0 && a.Lowest == assurance.AAL3}
 	if out.aal3 {

@@ -52,6 +52,14 @@ type env struct {
 	targets       map[string]methodTargets // by configuration id
 	breakGlass    []*person
 	strengths     map[string][]string // authentication strength id → allowedCombinations
+	// floors holds floor's answer for the tenant's own profiles, which
+	// every privileged user's scope asks about again.
+	floors []cachedFloor
+}
+
+type cachedFloor struct {
+	pp passkey.PasskeyProfile
+	fl privilegedFloor
 }
 
 // person is an enabled user with what the checks ask about them.
