@@ -54,6 +54,22 @@ type expectation struct {
 	trustLeaf bool
 }
 
+// options are the sample's verification settings at the expectation's
+// reference time, with its roots as trust anchors.
+func (exp expectation) options(t *testing.T, s samples.Sample) passkey.VerifyOptions {
+	t.Helper()
+	opts := sampleOptions(t, s)
+	if exp.at != "" {
+		var err error
+		opts.Time, err = time.Parse(time.RFC3339, exp.at)
+		require.NoError(t, err)
+	}
+	for _, r := range exp.roots {
+		opts.Roots = append(opts.Roots, testdataCert(t, r))
+	}
+	return opts
+}
+
 // realExpectations: the sources' verdicts. Reference times for expired
 // certificates are inside the validity window of every certificate in the
 // chain, as the notes state them (the registration date).
@@ -150,15 +166,7 @@ func TestRealSamples(t *testing.T) {
 		seen++
 		for _, exp := range exps {
 			t.Run(s.Name+"@"+exp.at, func(t *testing.T) {
-				opts := sampleOptions(t, s)
-				if exp.at != "" {
-					var err error
-					opts.Time, err = time.Parse(time.RFC3339, exp.at)
-					require.NoError(t, err)
-				}
-				for _, r := range exp.roots {
-					opts.Roots = append(opts.Roots, testdataCert(t, r))
-				}
+				opts := exp.options(t, s)
 				if exp.trustLeaf {
 					c, err := passkey.Inspect(s.Registration)
 					require.NoError(t, err)

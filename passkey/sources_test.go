@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-webauthn/webauthn/protocol/webauthncose"
 	"github.com/stretchr/testify/assert"
@@ -206,16 +205,7 @@ func verifyAsSourceDid(t *testing.T, s samples.Sample, reg []byte) (*passkey.Cre
 		if exp.code != "" {
 			continue
 		}
-		opts := sampleOptions(t, s)
-		if exp.at != "" {
-			var err error
-			opts.Time, err = time.Parse(time.RFC3339, exp.at)
-			require.NoError(t, err)
-		}
-		for _, r := range exp.roots {
-			opts.Roots = append(opts.Roots, testdataCert(t, r))
-		}
-		c, err := passkey.Verify(reg, opts)
+		c, err := passkey.Verify(reg, exp.options(t, s))
 		require.NoError(t, err, "verifies as realExpectations says")
 		return c, err
 	}
