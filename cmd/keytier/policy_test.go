@@ -182,6 +182,34 @@ func TestPolicyCheckRollout(t *testing.T) {
 	assert.Contains(t, out, "Default profile: \"Default passkey profile\"")
 }
 
+// demoPrivileged is the index of the demo tenant's privileged profile in
+// policy check's report.
+const demoPrivileged = 1
+
+// demoPolicyCheck runs keytier policy check --json on the demo tenant with
+// args, which must succeed, and checks that the report's demoPrivileged
+// profile is the one that enforces attestation.
+func demoPolicyCheck(t *testing.T, args ...string) checkJSON {
+	t.Helper()
+	code, out, errOut := runCLI(t, "", append([]string{"policy", "check", "--json"}, args...)...)
+	require.Equal(t, exitOK, code, errOut)
+	var r checkJSON
+	decodePolicyJSON(t, out, &r)
+	require.Len(t, r.Profiles, 3)
+	require.Equal(t, "registrationOnly", r.Profiles[demoPrivileged].AttestationEnforcement, "the demo's privileged profile")
+	return r
+}
+
+// mdsFlags signs a BLOB listing entries with a test root and returns the
+// flags that give it to a command: --mds BLOB --mds-root PEM.
+func mdsFlags(t *testing.T, entries ...mdstest.Authenticator) []string {
+	t.Helper()
+	signer := mdstest.NewSigner(t)
+	b := mdstest.BuildBLOB(t, signer, mdstest.Payload{NextUpdate: time.Now().AddDate(0, 1, 0), Entries: entries})
+	return []string{"--mds", writePolicyFixture(t, "blob.jwt", b),
+		"--mds-root", writePolicyFixture(t, "mds-root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Root.Certificate.Raw}))}
+}
+
 // --mds settles what the catalog cannot: the demo tenant's privileged
 // profile allows Windows Hello, a platform authenticator of unknown key
 // protection, next to hardware security keys.
@@ -190,26 +218,13 @@ func TestPolicyCheckMDS(t *testing.T) {
 	const yubiKey5NFC = "2fc0579f-8113-47ea-b116-bb5a8db9202a"
 	privileged := func(t *testing.T, args ...string) (lowest string, limits []string, kp map[string]string) {
 		t.Helper()
-		code, out, errOut := runCLI(t, "", append([]string{"policy", "check", "--json"}, args...)...)
-		require.Equal(t, exitOK, code, errOut)
-		var r checkJSON
-		decodePolicyJSON(t, out, &r)
-		require.Len(t, r.Profiles, 3)
-		p := r.Profiles[1]
-		require.Equal(t, "registrationOnly", p.AttestationEnforcement, "the demo's privileged profile")
+		p := demoPolicyCheck(t, args...).Profiles[demoPrivileged]
 		kp = map[string]string{}
 		for _, a := range p.KeyRestrictions.AAGUIDs {
 			kp[a.AAGUID] = a.KeyProtection + "/" + a.KeyProtectionSource
 		}
 		return p.Assurance.Lowest, p.Assurance.FloorLimits, kp
 	}
-	blobFor := func(t *testing.T, entries ...mdstest.Authenticator) (blob, root string) {
-		signer := mdstest.NewSigner(t)
-		b := mdstest.BuildBLOB(t, signer, mdstest.Payload{NextUpdate: time.Now().AddDate(0, 1, 0), Entries: entries})
-		return writePolicyFixture(t, "blob.jwt", b),
-			writePolicyFixture(t, "mds-root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Root.Certificate.Raw}))
-	}
-
 	// The control: the catalog alone leaves Windows Hello unknown.
 	lowest, limits, kp := privileged(t)
 	assert.Equal(t, "AAL2", lowest)
@@ -218,17 +233,17 @@ func TestPolicyCheckMDS(t *testing.T) {
 	assert.Equal(t, "unknown/", kp[windowsHello])
 	assert.Equal(t, "hardware/catalog", kp[yubiKey5NFC])
 
-	blob, root := blobFor(t, mdstest.Authenticator{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware"}})
-	lowest, limits, kp = privileged(t, "--mds", blob, "--mds-root", root)
+	lowest, limits, kp = privileged(t, mdsFlags(t, mdstest.Authenticator{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware"}})...)
 	assert.Equal(t, "AAL3", lowest)
 	assert.Empty(t, limits)
 	assert.Equal(t, "hardware/FIDO MDS", kp[windowsHello])
 
 	// Metadata outranks the catalog.
-	blob, root = blobFor(t,
+	flags := mdsFlags(t,
 		mdstest.Authenticator{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware"}},
 		mdstest.Authenticator{AAGUID: uuid.MustParse(yubiKey5NFC), Description: "a key in software", KeyProtection: []string{"software"}})
-	lowest, limits, kp = privileged(t, "--mds", blob, "--mds-root", root)
+	blob, root := flags[1], flags[3]
+	lowest, limits, kp = privileged(t, flags...)
 	assert.Equal(t, "AAL2", lowest)
 	require.Len(t, limits, 1)
 	assert.Contains(t, limits[0], yubiKey5NFC+" (a key in software) has key protection software")
@@ -854,12 +869,7 @@ func TestAuditMDSAgreesWithPolicyCheck(t *testing.T) {
 	const windowsHello = "08987058-cadc-4b81-b6e1-30de50dcbe96"
 	floor := func(t *testing.T, args ...string) string {
 		t.Helper()
-		code, out, errOut := runCLI(t, "", append([]string{"policy", "check", "--json"}, args...)...)
-		require.Equal(t, exitOK, code, errOut)
-		var r checkJSON
-		decodePolicyJSON(t, out, &r)
-		require.Len(t, r.Profiles, 3)
-		return r.Profiles[1].Assurance.Lowest
+		return demoPolicyCheck(t, args...).Profiles[demoPrivileged].Assurance.Lowest
 	}
 	privilegedFindings := func(t *testing.T, args ...string) []string {
 		t.Helper()
@@ -873,12 +883,7 @@ func TestAuditMDSAgreesWithPolicyCheck(t *testing.T) {
 		}
 		return sev
 	}
-	signer := mdstest.NewSigner(t)
-	b := mdstest.BuildBLOB(t, signer, mdstest.Payload{NextUpdate: time.Now().AddDate(0, 1, 0), Entries: []mdstest.Authenticator{
-		{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware", "tpm"}},
-	}})
-	mdsArgs := []string{"--mds", writePolicyFixture(t, "blob.jwt", b),
-		"--mds-root", writePolicyFixture(t, "mds-root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signer.Root.Certificate.Raw}))}
+	mdsArgs := mdsFlags(t, mdstest.Authenticator{AAGUID: uuid.MustParse(windowsHello), Description: "Windows Hello Hardware Authenticator", KeyProtection: []string{"hardware", "tpm"}})
 
 	// The control: the catalog alone leaves Windows Hello unknown.
 	assert.Equal(t, "AAL2", floor(t))
