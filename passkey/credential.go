@@ -59,6 +59,7 @@ type Credential struct {
 	Warnings []string `json:"warnings,omitempty"`
 
 	att            protocol.AttestationObject
+	verified       bool // Verify accepted it: NewRecord may store it
 	clientDataJSON []byte
 	rawID          []byte
 	echo           responseEcho

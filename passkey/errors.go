@@ -55,6 +55,19 @@ const (
 	CodeVerifyUnavailable    Code = "verification_unavailable" // verification asked for, but the input carries no clientDataJSON
 )
 
+// Sign-in failures: each names the WebAuthn L3 §7.2 (Verifying an
+// Authentication Assertion) check that failed. The client-data, rpIdHash,
+// UP/UV, extension and flags codes above apply to sign-in too.
+const (
+	CodeRecordInvalid            Code = "record_invalid"              // the stored credential record is unusable (no key, a key that does not parse, BS without BE)
+	CodeCredentialNotAllowed     Code = "credential_not_allowed"      // credential.id is not in allowCredentials
+	CodeUserHandleMissing        Code = "user_handle_missing"         // a discoverable sign-in without response.userHandle
+	CodeUserHandleMismatch       Code = "user_handle_mismatch"        // response.userHandle is not the credential owner's
+	CodeAssertionSignature       Code = "assertion_signature_invalid" // the signature does not verify with the stored public key
+	CodeBackupEligibilityChanged Code = "backup_eligibility_changed"  // BE differs from the record (§6.1.3: fixed for life)
+	CodeSignCountRegressed       Code = "sign_count_regressed"        // the counter did not advance and policy rejects that (§6.1.1)
+)
+
 // Error is the error every function of this package returns for bad input
 // and failed verification. Where tells where the problem is: a JSON path
 // ("response.attestationObject"), a byte offset ("attestationObject@117"), or

@@ -128,12 +128,18 @@ func originMismatch(code Code, where, got string, allowed []string) error {
 // crossOrigin true and is one of the allowed top origins. origins and
 // topOrigins are already serialized (VerifyOptions.check).
 func (c *Credential) checkOrigins(origins, topOrigins []string, allowCrossOrigin bool) error {
-	cd := c.ClientData
+	return c.ClientData.checkOrigins(origins, topOrigins, allowCrossOrigin, "registration")
+}
+
+// checkOrigins is the origin comparison of both ceremonies (§7.1 steps 9
+// and 10, and their §7.2 twins); ceremony names the one refused in
+// messages.
+func (cd *ClientData) checkOrigins(origins, topOrigins []string, allowCrossOrigin bool, ceremony string) error {
 	if !slices.Contains(origins, cd.Origin) {
 		return originMismatch(CodeOriginMismatch, "clientDataJSON.origin", cd.Origin, origins)
 	}
 	if cd.CrossOrigin && !allowCrossOrigin {
-		return errorf(CodeCrossOrigin, "clientDataJSON.crossOrigin", nil, "created in a cross-origin iframe and cross-origin registration is not allowed")
+		return errorf(CodeCrossOrigin, "clientDataJSON.crossOrigin", nil, "the ceremony ran in a cross-origin iframe and cross-origin %s is not allowed", ceremony)
 	}
 	if cd.TopOrigin == "" {
 		return nil

@@ -135,7 +135,7 @@ func rejections(t *testing.T) []rejection {
 		Status:           []mdstest.Status{{Status: "REVOKED", EffectiveDate: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	}, time.Now().AddDate(0, 1, 0))
 
-	return []rejection{
+	rows := []rejection{
 		// Input and decoding.
 		{name: "nothing", code: passkey.CodeInputEmpty, where: "input", run: inspect(nil)},
 		{name: "one byte over MaxInputSize", code: passkey.CodeInputTooLarge, where: "input",
@@ -326,6 +326,7 @@ func rejections(t *testing.T) []rejection {
 		{name: "bare attestation object", code: passkey.CodeVerifyUnavailable, where: "input",
 			run: func(*testing.T) error { _, err := passkey.Verify(raw, testOptions()); return err }},
 	}
+	return append(rows, signInRejections(t)...)
 }
 
 // rawAttestationObject registers with a and returns the bare attestation

@@ -125,6 +125,7 @@ func Verify(data []byte, opts VerifyOptions) (*Credential, error) {
 	}
 	entry, err := c.verify(&opts, allowed)
 	c.describe(opts.Catalog, entry)
+	c.verified = err == nil
 	return c, err
 }
 
