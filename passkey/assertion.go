@@ -32,6 +32,11 @@ type AssertionOptions struct {
 	// Challenge is the challenge sent in PublicKeyCredentialRequestOptions,
 	// as raw bytes.
 	Challenge []byte
+	// SkipChallengeCheck accepts any C.challenge. It exists for re-checking
+	// an assertion recorded earlier, whose challenge is gone; the caller
+	// then owes the proof that the assertion is fresh, since without the
+	// challenge check a replayed assertion verifies (§13.4.3).
+	SkipChallengeCheck bool
 
 	// AllowCredentials are the credential ids sent in allowCredentials, for
 	// a sign-in where the user was identified first. nil: a discoverable
@@ -110,6 +115,9 @@ func VerifyAssertion(data []byte, rec *Record, opts AssertionOptions) (*SignIn, 
 
 func (o *AssertionOptions) check() (allowedOrigins, error) {
 	vo := VerifyOptions{RPID: o.RPID, Origins: o.Origins, TopOrigins: o.TopOrigins, Challenge: o.Challenge, Algorithms: []int64{0}}
+	if o.SkipChallengeCheck && len(vo.Challenge) == 0 {
+		vo.Challenge = []byte{0}
+	}
 	allowed, err := vo.check()
 	if e, ok := err.(*Error); ok {
 		e.Where = strings.Replace(e.Where, "VerifyOptions", "AssertionOptions", 1)
@@ -259,7 +267,7 @@ func (a *assertion) verify(rec *Record, o *AssertionOptions, allowed allowedOrig
 		run   func() error
 	}{
 		{"credential is the record's and was allowed; userHandle is its owner's", func() error { return a.checkCredential(rec, o) }},
-		{"clientDataJSON type, challenge, origin, crossOrigin, topOrigin", func() error { return a.checkClientData(o, allowed) }},
+		{clientDataCheck(o.SkipChallengeCheck), func() error { return a.checkClientData(o, allowed) }},
 		{"rpIdHash is SHA-256 of the RP ID", func() error { return a.checkRPIDHash(o.RPID) }},
 		{"UP set; UV set when required", func() error { return a.checkUser(o.RequireUserVerification) }},
 		{"extension outputs were requested", func() error { return a.checkExtensions(o.Extensions) }},
@@ -296,6 +304,13 @@ func (a *assertion) verify(rec *Record, o *AssertionOptions, allowed allowedOrig
 	return s, err
 }
 
+func clientDataCheck(skipChallenge bool) string {
+	if skipChallenge {
+		return "clientDataJSON type, origin, crossOrigin, topOrigin (challenge NOT checked: SkipChallengeCheck)"
+	}
+	return "clientDataJSON type, challenge, origin, crossOrigin, topOrigin"
+}
+
 // checkCredential: §7.2's steps on allowCredentials and on identifying the
 // user. credential.id must be the record's (the caller looked the record up
 // by it), be one of allowCredentials when the relying party sent any, and
@@ -328,9 +343,11 @@ func (a *assertion) checkClientData(o *AssertionOptions, allowed allowedOrigins)
 	if cd.Type != string(protocol.AssertCeremony) {
 		return errorf(CodeClientDataType, "clientDataJSON.type", nil, "got %q, want %q", cd.Type, protocol.AssertCeremony)
 	}
-	got, decErr := decodeBase64(base64.RawURLEncoding, cd.Challenge)
-	if decErr != nil || subtle.ConstantTimeCompare(got, o.Challenge) != 1 {
-		return errorf(CodeChallengeMismatch, "clientDataJSON.challenge", nil, "not the challenge the relying party sent")
+	if !o.SkipChallengeCheck {
+		got, decErr := decodeBase64(base64.RawURLEncoding, cd.Challenge)
+		if decErr != nil || subtle.ConstantTimeCompare(got, o.Challenge) != 1 {
+			return errorf(CodeChallengeMismatch, "clientDataJSON.challenge", nil, "not the challenge the relying party sent")
+		}
 	}
 	return cd.checkOrigins(allowed.origins, allowed.topOrigins, o.AllowCrossOrigin, "sign-in")
 }

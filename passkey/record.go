@@ -28,6 +28,11 @@ import (
 type Record struct {
 	ID         Bytes `json:"id"`
 	UserHandle Bytes `json:"userHandle,omitempty"`
+	// RPID is the relying party id the credential is scoped to, and
+	// Origin the origin it was registered on; both from the verified
+	// registration, "" when the source did not keep them.
+	RPID   string `json:"rpId,omitempty"`
+	Origin string `json:"origin,omitempty"`
 	// PublicKey is the credential public key as a COSE_Key (§6.5.1.1).
 	PublicKey     Bytes  `json:"publicKey"`
 	Algorithm     int64  `json:"algorithm"`
@@ -112,6 +117,8 @@ func NewRecord(c *Credential, userHandle []byte, at time.Time) (*Record, error) 
 	r := &Record{
 		ID:             bytes.Clone(c.CredentialID),
 		UserHandle:     bytes.Clone(userHandle),
+		RPID:           c.Verification.RPID,
+		Origin:         c.Verification.Origin,
 		PublicKey:      bytes.Clone(c.PublicKey),
 		Algorithm:      c.PublicKeyAlgorithm,
 		AlgorithmName:  c.PublicKeyAlgName,

@@ -42,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "inspect":
 		return inspectCmd(args[1:], stdin, stdout, stderr)
+	case "signin":
+		return signinCmd(args[1:], stdin, stdout, stderr)
 	case "samples":
 		return samplesCmd(stdout, stderr)
 	case "policy":
@@ -70,6 +72,9 @@ func usage(w io.Writer) {
   keytier inspect [flags] [FILE|-]   decode, verify and classify a passkey registration
                                      (no FILE: the embedded sample; see 'keytier samples')
   keytier samples                    list the embedded real registrations
+  keytier signin --record FILE [flags] [ASSERTION|-]
+                                     verify a sign-in against a stored credential
+                                     record; print the events and the updated record
   keytier policy check|evaluate|allowlist
                                      validate and explain an Entra FIDO2 policy, decide
                                      whether it admits a credential, build an AAGUID
