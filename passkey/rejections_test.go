@@ -27,6 +27,9 @@ type rejection struct {
 	code  passkey.Code
 	where string
 	run   func(t *testing.T) error
+	// inputs, for a sign-in row: what VerifyAssertion is given, so
+	// another verifier can be run on the same (runBoth).
+	inputs func(t *testing.T) ([]byte, *passkey.Record, passkey.AssertionOptions)
 }
 
 // TestEveryCodeHasARejection makes one input per failure code, from the
