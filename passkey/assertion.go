@@ -471,7 +471,13 @@ func (a *assertion) compare(rec, next *Record, s *SignIn, o *AssertionOptions, a
 	// change means. keytier's: a key now backed up is synced.
 	if f.BS != rec.BackupState {
 		s.Events = append(s.Events, backupStateEvent(rec, f.BS, at))
-		next.BackupState = f.BS
+		// BE is the record's for life, and BS without BE is a state no
+		// record may hold (§6.1.3; ParseRecord refuses it): on a
+		// credential registered with BE=0 the event and the verdict keep
+		// what BS=1 revealed, and the record stays readable.
+		if rec.BackupEligible {
+			next.BackupState = f.BS
+		}
 	}
 	if f.BS || (f.BE && !rec.BackupEligible) {
 		next.reclassifySynced(at, s)

@@ -127,6 +127,17 @@ func TestBackupFlipOnDeviceBoundKey(t *testing.T) {
 	assert.Contains(t, bs.Admin, "falls from AAL3 to AAL2")
 	assert.NotEmpty(t, bs.Plain)
 	assert.NotEmpty(t, bs.Citation)
+
+	// The caller persists the record to keep the evidence: it must read
+	// back. BE=0 is the record's for life, and BS without BE is no state a
+	// record may hold (§6.1.3), so BS stays 0 and the event carries the 1.
+	assert.False(t, s.Record.BackupState)
+	data, err := json.Marshal(s.Record)
+	require.NoError(t, err)
+	back, err := passkey.ParseRecord(data)
+	require.NoError(t, err)
+	assert.Equal(t, s.Record.Events, back.Events)
+	assert.Equal(t, passkey.Synced, back.Current.PasskeyType)
 }
 
 // A multi-device credential (BE=1) registered before it was backed up,
