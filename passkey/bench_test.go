@@ -80,3 +80,45 @@ func BenchmarkInspect(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVerifyAssertion compares, on the same sign-ins, keytier's
+// VerifyAssertion (§7.2 with the record's flags and counter, and the
+// updated record) against go-webauthn's own parse and assertion Verify,
+// for the three recommended algorithms. Run side by side:
+//
+//	go test ./passkey -run '^$' -bench VerifyAssertion -benchmem -count 6 > assert.txt
+//	benchstat -col /impl assert.txt
+func BenchmarkVerifyAssertion(b *testing.B) {
+	for _, alg := range []passkeytest.Algorithm{passkeytest.ES256, passkeytest.RS256, passkeytest.EdDSA} {
+		a, err := passkeytest.New(passkeytest.Options{Algorithm: alg})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := enroll(b, a, true, testOptions())
+		data := e.assert(b, nil)
+		opts := assertOptions()
+		b.Run(alg.String()+"/impl=keytier", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := passkey.VerifyAssertion(data, e.record, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(alg.String()+"/impl=go-webauthn", func(b *testing.B) {
+			b.ReportAllocs()
+			challenge := base64.RawURLEncoding.EncodeToString(opts.Challenge)
+			for b.Loop() {
+				par, err := protocol.ParseCredentialRequestResponseBytes(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				err = par.Verify(challenge, opts.RPID, "", opts.Origins, nil, nil, protocol.TopOriginExplicitVerificationMode,
+					false, false, true, e.record.PublicKey, protocol.SignaturePolicy{})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
