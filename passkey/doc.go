@@ -26,6 +26,13 @@
 //     record of a registered passkey for the same decisions;
 //     CredentialFacts.Evidence turns either into assurance evidence, the
 //     one mapping profile ranges and readiness's per-user tiers share.
+//   - NewRecord turns a verified registration into the Record a relying
+//     party stores; ParseRecord reads one back (keytier's JSON, or a
+//     go-webauthn webauthn.Credential row). VerifyAssertion runs the
+//     WebAuthn L3 §7.2 sign-in procedure against a Record and returns the
+//     updated Record with the Events the sign-in revealed: a key backed up
+//     since registration, a backup eligibility that changed, a counter
+//     that went back, a user not verified.
 //
 // # Who checks what
 //
@@ -66,6 +73,15 @@
 //
 // The credential id's uniqueness across users (§7.1) is the relying
 // party's to check against its own records.
+//
+// For sign-ins, VerifyAssertion performs §7.2 itself, on go-webauthn's
+// protocol types (AuthenticatorData) and COSE keys (webauthncose): the same
+// exact origin comparison as registration, the credential and user steps
+// (allowCredentials, userHandle) that go-webauthn keeps in its high-level
+// package, and the backup flags and signature counter against the stored
+// record, which go-webauthn's protocol package does not see. Those last
+// comparisons run after the signature is verified, so what they write into
+// the record is the authenticator's signed word.
 //
 // # Synced or device-bound
 //

@@ -6,6 +6,7 @@ import (
 
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/passkeytest"
 )
 
 // Inspect a real iCloud Keychain registration without verifying it.
@@ -88,4 +89,40 @@ func ExampleCredential_Classify() {
 	// Output:
 	// AAL2 phishing-resistant: true
 	// fail — Your key can be copied to your other devices through your account, or we can't tell whether it can. That's fine for everyday work, but the highest level needs a key that never leaves one device.
+}
+
+// A relying party stores the record of a verified registration and checks
+// each sign-in against it; the authenticator later reports the key backed
+// up, and the record says so.
+func ExampleVerifyAssertion() {
+	phone, _ := passkeytest.New(passkeytest.Options{Algorithm: passkeytest.ES256, Attachment: "platform"})
+	regChallenge, signInChallenge := []byte("registration challenge"), []byte("sign-in challenge")
+	reg, _ := phone.Register(passkeytest.RegisterOptions{RPID: "example.com", Origin: "https://login.example.com",
+		Challenge: regChallenge, UserVerified: true, UserHandle: []byte("user-42"), BackupEligible: true})
+
+	c, err := passkey.Verify(reg.JSON, passkey.VerifyOptions{RPID: "example.com", Origins: []string{"https://login.example.com"},
+		Challenge: regChallenge, Algorithms: passkey.RecommendedAlgorithms()})
+	if err != nil {
+		panic(err)
+	}
+	record, _ := passkey.NewRecord(c, []byte("user-42"), time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
+
+	// Later: a sign-in, from a key that has since been backed up.
+	as, _ := phone.Assert(reg.Credential, passkeytest.AssertOptions{Origin: "https://login.example.com",
+		Challenge: signInChallenge, UserVerified: true, BackedUp: true})
+	s, err := passkey.VerifyAssertion(as.JSON, record, passkey.AssertionOptions{
+		RPID:      "example.com",
+		Origins:   []string{"https://login.example.com"},
+		Challenge: signInChallenge,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range s.Events {
+		fmt.Println(e.Code, e.Old, "→", e.New)
+	}
+	fmt.Println(s.Record.Current.PasskeyType, s.Record.Current.AAL, "backed up:", s.Record.BackupState)
+	// Output:
+	// backup_state_changed 0 → 1
+	// synced AAL2 backed up: true
 }
