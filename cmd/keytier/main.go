@@ -48,6 +48,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return samplesCmd(stdout, stderr)
 	case "policy":
 		return policyCmd(args[1:], stdin, stdout, stderr)
+	case "fleet":
+		return fleetCmd(args[1:], stdin, stdout, stderr)
 	case "audit":
 		return auditCmd(args[1:], stdin, stdout, stderr)
 	case "tap":
@@ -79,6 +81,8 @@ func usage(w io.Writer) {
                                      validate and explain an Entra FIDO2 policy, decide
                                      whether it admits a credential, build an AAGUID
                                      allow list from FIDO metadata
+  keytier fleet [--format F] FILE|-  classify stored credentials in bulk (JSON array or
+                                     JSON Lines of records, go-webauthn rows, Graph methods)
   keytier audit [SNAPSHOT]           run the rollout checklist over a tenant snapshot
                                      (no SNAPSHOT: the embedded demo tenant;
                                      --tenant ID: a live tenant through Microsoft Graph)
