@@ -236,3 +236,28 @@ func eventCodes(events []passkey.Event) []passkey.EventCode {
 	}
 	return out
 }
+
+// Hostile input fails at the door: too large before any parsing, deep
+// nesting as a JSON error, never a panic.
+func TestVerifyAssertionHostileInput(t *testing.T) {
+	e := enroll(t, newAuthenticator(t, passkeytest.AttestationNone, passkeytest.ES256), false, testOptions())
+	huge := make([]byte, passkey.MaxAssertionSize+1)
+	for i := range huge {
+		huge[i] = '['
+	}
+	_, err := passkey.VerifyAssertion(huge, e.record, assertOptions())
+	assert.Equal(t, passkey.CodeInputTooLarge, passkey.CodeOf(err))
+
+	deep := huge[:passkey.MaxAssertionSize-1]
+	_, err = passkey.VerifyAssertion(deep, e.record, assertOptions())
+	assert.Equal(t, passkey.CodeJSONInvalid, passkey.CodeOf(err))
+
+	for _, in := range []string{`null`, `[]`, `"x"`, `{"response": 5}`, `{"type":"public-key","id":"AA","rawId":"AA","response":{}}`} {
+		_, err := passkey.VerifyAssertion([]byte(in), e.record, assertOptions())
+		var pe *passkey.Error
+		require.ErrorAs(t, err, &pe, in)
+		assert.NotEmpty(t, pe.Where, in)
+	}
+	_, err = passkey.VerifyAssertion(e.assert(t, nil), nil, assertOptions())
+	assert.Equal(t, passkey.CodeRecordInvalid, passkey.CodeOf(err))
+}
