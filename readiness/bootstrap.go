@@ -160,9 +160,6 @@ func (e *env) fixBootstrap(f *Finding, cap *graphadapter.ConditionalAccessPolicy
 		fmt.Fprintf(&b, " Partial: %s cannot join %q without changing the Conditional Access policies, roles or methods that apply to them (%s); they stay locked out until the administrator finds them another way in.",
 			count(len(left), "stuck user", "stuck users"), g.DisplayName, strings.Join(upns(left), ", "))
 	}
-	if bind != nil {
-		b.WriteString(" Every KT-CA-001 fix creates the same strength: send the first call once and use its id in each.")
-	}
 	r.Description = b.String()
 	r.setRequests(reqs...)
 }

@@ -290,43 +290,73 @@ func (e *env) targetGroups(sp passkey.ScopedProfile) []string {
 
 func checkPrivilegedProfile(e *env, c *Check) []Finding {
 	var uncovered []*person
-	// The privileged users whose best profile is held below AAL3 only by
+	// The privileged users with a profile in scope held below AAL3 only by
 	// models of unknown key protection, and those profiles.
 	var unsettledWho []*person
 	var unsettled []passkey.PasskeyProfile
+	// The device-bound profiles below AAL3 in scope of privileged users
+	// who have a fitting profile too, and who they are, by profile id.
+	var weak []passkey.PasskeyProfile
+	weakWho := map[string][]*person{}
 	for _, p := range e.privileged() {
-		if !e.fido2Enabled() {
+		st := e.standing(p)
+		if !st.fit {
 			uncovered = append(uncovered, p)
-			continue
 		}
-		scoped := e.fido2.ProfilesFor(p.subject())
-		if slices.ContainsFunc(scoped, func(sp passkey.ScopedProfile) bool { return e.floor(sp.Profile).aal3 }) {
-			continue
-		}
-		held := false
-		for _, sp := range scoped {
-			if e.floor(sp.Profile).unsettled == nil {
-				continue
-			}
-			held = true
-			if !slices.ContainsFunc(unsettled, func(q passkey.PasskeyProfile) bool { return strings.EqualFold(q.ID, sp.Profile.ID) }) {
-				unsettled = append(unsettled, sp.Profile)
+		if st.fit {
+			for _, sp := range st.weak {
+				id := strings.ToLower(sp.Profile.ID)
+				if _, ok := weakWho[id]; !ok {
+					weak = append(weak, sp.Profile)
+				}
+				weakWho[id] = append(weakWho[id], p)
 			}
 		}
-		if held {
+		if len(st.unsettled) > 0 {
 			unsettledWho = append(unsettledWho, p)
-		} else {
-			uncovered = append(uncovered, p)
+			for _, sp := range st.unsettled {
+				if !slices.ContainsFunc(unsettled, func(q passkey.PasskeyProfile) bool { return strings.EqualFold(q.ID, sp.Profile.ID) }) {
+					unsettled = append(unsettled, sp.Profile)
+				}
+			}
 		}
 	}
 	var out []Finding
-	if len(uncovered) > 0 {
+	var weakUsers []*person
+	for _, pp := range weak {
+		for _, p := range weakWho[strings.ToLower(pp.ID)] {
+			if !slices.Contains(weakUsers, p) {
+				weakUsers = append(weakUsers, p)
+			}
+		}
+	}
+	if len(uncovered) > 0 || len(weakUsers) > 0 {
 		f := c.finding("")
-		f.Users = upns(uncovered)
-		f.Title = fmt.Sprintf("%s %s no device-bound, attested passkey profile", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "has", "have"))
-		f.Admin = fmt.Sprintf("%s %s a privileged role but no passkey profile in their scope admits only device-bound passkeys with attestation enforced and an enforced allow list of hardware models. Their passkeys cannot be shown to be non-exportable hardware keys, which AAL3 requires (SP 800-63B-4 §2.3.2).", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "holds", "hold"))
+		all := append(slices.Clone(uncovered), weakUsers...)
+		f.Users = upns(all)
+		n := len(all)
+		switch {
+		case len(weakUsers) == 0:
+			f.Title = fmt.Sprintf("%s %s no device-bound, attested passkey profile", count(n, "privileged user", "privileged users"), verb(n, "has", "have"))
+			f.Admin = fmt.Sprintf("%s %s a privileged role but no passkey profile in their scope admits only device-bound passkeys with attestation enforced and an enforced allow list of hardware models. Their passkeys cannot be shown to be non-exportable hardware keys, which AAL3 requires (SP 800-63B-4 §2.3.2).", count(n, "privileged user", "privileged users"), verb(n, "holds", "hold"))
+		default:
+			names := make([]string, len(weak))
+			for i, pp := range weak {
+				names[i] = fmt.Sprintf("%q (floor %s: %s)", pp.Name, e.floor(pp).a.Lowest, strings.Join(e.floor(pp).a.FloorLimits, " "))
+			}
+			f.Title = fmt.Sprintf("%s %s a device-bound passkey profile below AAL3 in scope", count(n, "privileged user", "privileged users"), verb(n, "has", "have"))
+			f.Admin = fmt.Sprintf("%s %s a device-bound passkey profile below AAL3 in scope: %s. Entra gives a user every profile of every target that includes them and admits a passkey that satisfies any one (how-to-authentication-passkey-profiles), so the lowest floor in scope is what the account is guaranteed, whatever other profile they have; AAL3 needs a non-exportable key (SP 800-63B-4 §2.3.2).",
+				count(n, "privileged user", "privileged users"), verb(n, "has", "have"), strings.Join(names, "; "))
+			if len(uncovered) > 0 {
+				f.Admin += fmt.Sprintf(" %s of them %s no profile fit for privileged accounts at all.", count(len(uncovered), "privileged user", "privileged users"), verb(len(uncovered), "has", "have"))
+			}
+		}
 		f.Plain = "Your admin account is not yet required to use a company-approved security key or device-bound passkey."
-		e.fixPrivilegedProfile(&f, uncovered)
+		if len(weak) == 0 {
+			e.fixPrivilegedProfile(&f, uncovered)
+		} else {
+			e.fixWeakProfiles(&f, weak, weakUsers, uncovered)
+		}
 		out = append(out, f)
 	}
 	if len(unsettled) > 0 {
@@ -334,6 +364,82 @@ func checkPrivilegedProfile(e *env, c *Check) []Finding {
 		out = append(out, e.unsettledFinding(c, unsettled, unsettledWho))
 	}
 	return out
+}
+
+// fixWeakProfiles takes the device-bound profiles below AAL3 off the
+// targets that bring them to privileged users who have a profile fit for
+// them — when each such target is a group made only of privileged accounts
+// and keeps another profile — and, for uncovered, assigns such groups a
+// profile fit for them in place of what they had, all in one PATCH, written
+// only when every one of them is then held to the rule. Otherwise the
+// administrator decides.
+func (e *env) fixWeakProfiles(f *Finding, weak []passkey.PasskeyProfile, weakUsers, uncovered []*person) {
+	names := make([]string, len(weak))
+	for i, pp := range weak {
+		names[i] = fmt.Sprintf("%q", pp.Name)
+	}
+	f.Remediation.Description = fmt.Sprintf("Take %s out of these privileged accounts' scope: off the targets that bring it to them, or the accounts out of those groups (separate admin accounts); keep them in the group that assigns the profile fit for privileged accounts.", strings.Join(names, ", "))
+	x := e.newFIDO2Fix()
+	if x == nil {
+		return
+	}
+	var groups []string
+	for _, p := range weakUsers {
+		for _, sp := range e.fido2.ProfilesFor(p.subject()) {
+			if !slices.ContainsFunc(weak, func(pp passkey.PasskeyProfile) bool { return strings.EqualFold(pp.ID, sp.Profile.ID) }) {
+				continue
+			}
+			for _, t := range sp.Targets {
+				g, ok := e.s.GroupByID(t.Target.ID)
+				if !ok || len(e.s.MembersOf(g.ID)) == 0 || slices.ContainsFunc(e.s.MembersOf(g.ID), func(u *graphadapter.User) bool { return notPrivileged(e.byID[u.ID]) && e.byID[u.ID] != nil }) {
+					f.Remediation.Description += fmt.Sprintf(" keytier writes no request: %s gets %q through a target that is not a group made only of privileged accounts (%s).", p.upn(), sp.Profile.Name, e.groupName(t.Target.ID))
+					return
+				}
+				tt := x.target(g.ID)
+				var kept []string
+				if tt != nil {
+					kept = slices.DeleteFunc(slices.Clone(tt.AllowedPasskeyProfiles), func(id string) bool { return strings.EqualFold(id, sp.Profile.ID) })
+				}
+				if len(kept) == 0 {
+					f.Remediation.Description += fmt.Sprintf(" keytier writes no request: the target of %s has no other profile to keep.", g.DisplayName)
+					return
+				}
+				tt.AllowedPasskeyProfiles = kept
+				x.targets = true
+				groups = append(groups, g.DisplayName)
+			}
+		}
+	}
+	if len(uncovered) > 0 {
+		cover := e.groupCover(uncovered, isPrivileged)
+		id := ""
+		if cover != nil {
+			id = x.privilegedProfile()
+		}
+		if id == "" {
+			f.Remediation.Description += " keytier writes no request: " + verb(len(uncovered), "one of them has", "some of them have") + " no profile fit for privileged accounts and no group made only of privileged accounts holds them."
+			return
+		}
+		for _, g := range cover {
+			x.allow(g.ID, id, true)
+			groups = append(groups, g.DisplayName)
+		}
+	}
+	all := append(slices.Clone(weakUsers), uncovered...)
+	if slices.ContainsFunc(all, func(p *person) bool { return !e.qualifiedPrivileged(&x.p, p) }) {
+		return
+	}
+	req := x.patch()
+	if req == nil {
+		return
+	}
+	f.Groups = sortedUnique(groups)
+	f.Remediation.Description = fmt.Sprintf("Take %s off the passkey targets of %s, groups made only of privileged accounts, so that the profile fit for privileged accounts is the only one in their scope.", strings.Join(names, ", "), strings.Join(f.Groups, ", "))
+	if x.profiles {
+		f.Remediation.Description += " The profile is new: " + newProfileNote
+	}
+	f.Remediation.Description += x.cleanedNote()
+	f.Remediation.setRequests(req)
 }
 
 // unsettledFinding reports the profiles fit for privileged accounts in
@@ -434,12 +540,6 @@ func (e *env) unsettledFinding(c *Check, profiles []passkey.PasskeyProfile, who 
 	return f
 }
 
-// qualifiedPrivileged reports whether a profile in p's scope under pol is
-// fit for privileged accounts (fitsPrivileged).
-func (e *env) qualifiedPrivileged(pol *passkey.FIDO2Policy, p *person) bool {
-	return slices.ContainsFunc(pol.ProfilesFor(p.subject()), func(sp passkey.ScopedProfile) bool { return e.fitsPrivileged(sp.Profile) })
-}
-
 // fixPrivilegedProfile brings who into the scope of a profile fit for
 // privileged accounts, in this order of preference: assign such a profile
 // (an existing one, or a new one) to groups made only of privileged
@@ -456,8 +556,11 @@ func (e *env) fixPrivilegedProfile(f *Finding, who []*person) {
 	if cover := e.groupCover(who, isPrivileged); cover != nil {
 		x := e.newFIDO2Fix()
 		if id := x.privilegedProfile(); id != "" {
+			// The groups hold only privileged accounts: the profile
+			// replaces whatever their targets assigned, so that no weaker
+			// profile stays beside it (the privileged rule's lowest floor).
 			for _, g := range cover {
-				x.allow(g.ID, id, false)
+				x.allow(g.ID, id, true)
 			}
 			fixed := !slices.ContainsFunc(who, func(p *person) bool { return !e.qualifiedPrivileged(&x.p, p) })
 			if req := x.patch(); fixed && req != nil {
@@ -658,14 +761,11 @@ func checkPrivilegedCanSync(e *env, c *Check) []Finding {
 	var who []*person
 	var groups []string
 	for _, p := range e.privileged() {
-		hit := false
-		for _, sp := range e.fido2.ProfilesFor(p.subject()) {
-			if admitsSyncedRegistration(sp.Profile) {
-				hit = true
-				groups = append(groups, e.targetGroups(sp)...)
-			}
+		st := e.standing(p)
+		for _, sp := range st.synced {
+			groups = append(groups, e.targetGroups(sp)...)
 		}
-		if hit {
+		if len(st.synced) > 0 {
 			who = append(who, p)
 		}
 	}
@@ -780,18 +880,14 @@ func checkBreakGlass(e *env, c *Check) []Finding {
 		f.Remediation.Description = "Create two cloud-only emergency access accounts with Global Administrator, each with its own device-bound FIDO2 security key, or name yours with Options.BreakGlass (keytier audit --break-glass UPN,UPN): keytier cannot always guess them."
 		return []Finding{f}
 	}
+	// The privileged rule for what they hold: an emergency account signs
+	// in with a passkey whose tier is AAL3 (the evidence mapping the
+	// profile floor uses), and holds none below it. A synced passkey held
+	// is KT-PRIV-002's cause, not this one's.
 	var bad []*person
 	for _, p := range e.breakGlass {
-		deviceBound, synced := false, false
-		for _, pk := range p.passkeys {
-			switch {
-			case pk.facts.Type == passkey.Synced:
-				synced = true
-			case pk.facts.Type == passkey.DeviceBound && pk.facts.Attestation == passkey.AttestationTrusted:
-				deviceBound = true
-			}
-		}
-		if !deviceBound || synced {
+		best, below := e.heldFloor(p)
+		if best < assurance.AAL3 || len(below) > 0 {
 			bad = append(bad, p)
 		}
 	}
@@ -799,9 +895,9 @@ func checkBreakGlass(e *env, c *Check) []Finding {
 		return nil
 	}
 	f.Users = upns(bad)
-	f.Title = fmt.Sprintf("%s %s an attested device-bound passkey or also hold a synced one", count(len(bad), "emergency access account", "emergency access accounts"), verb(len(bad), "lacks", "lack"))
-	f.Admin = fmt.Sprintf("%s %s an attested device-bound passkey or also hold a synced one. Since Entra enforces MFA for admin portals, emergency access accounts need a phishing-resistant method that does not depend on a person's phone or sync account (security-emergency-access).", count(len(bad), "emergency access account", "emergency access accounts"), verb(len(bad), "lacks", "lack"))
+	f.Title = fmt.Sprintf("%s %s no passkey at AAL3, or also %s one below it", count(len(bad), "emergency access account", "emergency access accounts"), verb(len(bad), "holds", "hold"), verb(len(bad), "holds", "hold"))
+	f.Admin = fmt.Sprintf("%s %s no registered passkey at AAL3 (device-bound, attested, of a model known to keep its key in hardware: the floor KT-FIDO2-004 applies to profiles), or also %s a device-bound one below it. Since Entra enforces MFA for admin portals, emergency access accounts need a phishing-resistant method that does not depend on a person's phone or sync account (security-emergency-access). Synced passkeys they hold are KT-PRIV-002's.", count(len(bad), "emergency access account", "emergency access accounts"), verb(len(bad), "holds", "hold"), verb(len(bad), "holds", "hold"))
 	f.Plain = "An emergency admin account does not have its own hardware security key."
-	f.Remediation.Description = "Register a FIDO2 security key (attested, on the privileged profile's allow list) for each account, store it in a safe, and remove synced passkeys."
+	f.Remediation.Description = "Register a FIDO2 security key (attested, on the privileged profile's allow list, of a model known to keep its key in hardware) for each account, store it in a safe, and remove the passkeys below AAL3 (DELETE /users/{id}/authentication/fido2Methods/{id}) once it signs in."
 	return []Finding{f}
 }

@@ -1,6 +1,7 @@
 package readiness_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -24,8 +25,11 @@ import (
 // that read it find the demo's own problems again.
 func assertFixed(t *testing.T, s *graphadapter.Snapshot, opts readiness.Options, f readiness.Finding, known ...string) *graphadapter.Snapshot {
 	t.Helper()
-	reqs := f.Remediation.GraphRequests
-	require.NotEmpty(t, reqs, f.ID)
+	require.NotEmpty(t, f.Remediation.GraphRequests, f.ID)
+	// A fix that builds on earlier fixes of the report (After) is sent
+	// after them.
+	reqs, err := fixCalls(readiness.Run(s, opts), f)
+	require.NoError(t, err, f.ID)
 	fixed, err := applyFix(s, reqs)
 	require.NoError(t, err, "%s: %s", f.ID, f.Remediation.Description)
 	after := readiness.Run(fixed, opts)
@@ -80,6 +84,53 @@ func TestDemoFixes(t *testing.T) {
 		t.Run(f.ID, func(t *testing.T) { assertFixed(t, s, readiness.Options{}, f) })
 	}
 	assert.Equal(t, []string{"KT-CA-001", "KT-CAMP-002", "KT-FIDO2-004", "KT-PRIV-001", "KT-REF-001", "KT-TAP-002", "KT-TAP-003", "KT-TAP-004", "KT-TAP-005", "KT-WEAK-001"}, sortedKeys(checked))
+}
+
+// fixCalls returns f's calls preceded by those of the fixes it is to be
+// sent after (Remediation.After, recursively, in report order), as one
+// list: a Bind naming another finding's call is turned into the index of
+// that call in the list.
+func fixCalls(r readiness.Report, f readiness.Finding) ([]readiness.GraphRequest, error) {
+	need := map[string]bool{f.ID: true}
+	for i := len(r.Findings) - 1; i >= 0; i-- {
+		if x := r.Findings[i]; need[x.ID] {
+			for _, id := range x.Remediation.After {
+				need[id] = true
+			}
+		}
+	}
+	var list []readiness.Finding
+	for _, x := range r.Findings {
+		if need[x.ID] && x.ID != f.ID {
+			list = append(list, x)
+		}
+	}
+	return flatten(append(list, f))
+}
+
+// flatten joins the calls of fs, in order, into one list.
+func flatten(fs []readiness.Finding) ([]readiness.GraphRequest, error) {
+	var out []readiness.GraphRequest
+	start := map[string]int{}
+	for _, x := range fs {
+		start[x.ID] = len(out)
+		for _, g := range x.Remediation.GraphRequests {
+			g.Bind = slices.Clone(g.Bind)
+			for i, bd := range g.Bind {
+				if bd.Finding == "" {
+					g.Bind[i].Request = start[x.ID] + bd.Request
+					continue
+				}
+				at, ok := start[bd.Finding]
+				if !ok {
+					return nil, fmt.Errorf("%s binds to %s, which is not sent before it", x.ID, bd.Finding)
+				}
+				g.Bind[i].Request, g.Bind[i].Finding = at+bd.Request, ""
+			}
+			out = append(out, g)
+		}
+	}
+	return out, nil
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -326,4 +377,104 @@ func TestSingleDeletePrerequisites(t *testing.T) {
 	require.Len(t, fs, 1)
 	require.Len(t, fs[0].Remediation.Prerequisites, 1)
 	assert.Equal(t, demo.ContractorLongTAP, fs[0].Remediation.Prerequisites[0].User)
+}
+
+// assertComposes sends every fix of s's report, in the report's order, to
+// one copy of s and audits it again: each object is created once, every
+// finding whose fix is not partial is gone, and no finding appears that s
+// did not have (or known lists).
+func assertComposes(t *testing.T, s *graphadapter.Snapshot, opts readiness.Options, known ...string) {
+	t.Helper()
+	r := readiness.Run(s, opts)
+	reqs, err := flatten(r.Findings)
+	require.NoError(t, err)
+	if len(reqs) == 0 {
+		return
+	}
+	fixed, err := applyFix(s, reqs)
+	require.NoError(t, err)
+
+	// Each object once: no two authentication strengths or Conditional
+	// Access policies alike.
+	seen := map[string]bool{}
+	for _, sp := range fixed.AuthenticationStrengthPolicies {
+		k := sp.DisplayName + "|" + strings.Join(sp.AllowedCombinations, ",")
+		assert.False(t, seen[k], "the authentication strength %q is created twice", sp.DisplayName)
+		seen[k] = true
+	}
+	for _, c := range fixed.ConditionalAccessPolicies {
+		assert.False(t, seen["ca|"+c.DisplayName], "the Conditional Access policy %q is created twice", c.DisplayName)
+		seen["ca|"+c.DisplayName] = true
+	}
+
+	before := map[string]bool{}
+	for _, id := range known {
+		before[id] = true
+	}
+	for _, f := range r.Findings {
+		before[f.ID] = true
+	}
+	after := readiness.Run(fixed, opts)
+	left := map[string]readiness.Finding{}
+	for _, f := range after.Findings {
+		left[f.ID] = f
+		if !before[f.ID] {
+			t.Errorf("the fixes together bring a new finding: %s: %s", f.ID, f.Title)
+		}
+	}
+	for _, f := range r.Findings {
+		if len(f.Remediation.GraphRequests) == 0 || f.Remediation.Partial {
+			continue
+		}
+		if x, ok := left[f.ID]; ok {
+			t.Errorf("%s is still reported after every fix: %s (users %v)", f.ID, x.Title, x.Users)
+		}
+	}
+}
+
+// TestFixesCompose: the demo tenant's fixes, and each failing tenant's of
+// TestChecks, all sent together in report order.
+func TestFixesCompose(t *testing.T) {
+	t.Run("demo", func(t *testing.T) { assertComposes(t, demo.Snapshot(), readiness.Options{}) })
+	var demoFindings []string
+	for _, f := range readiness.Run(demo.Snapshot(), readiness.Options{}).Findings {
+		demoFindings = append(demoFindings, f.ID)
+	}
+	for _, tc := range checkCases() {
+		t.Run(tc.check, func(t *testing.T) {
+			s := demo.Snapshot()
+			if tc.fail != nil {
+				tc.fail(t, s)
+			}
+			assertComposes(t, s, tc.opts, demoFindings...)
+		})
+	}
+}
+
+// TestComposeCreatesOnce: the demo's two KT-CA-001 fixes need the same
+// authentication strength; the second leaves its creation out and binds to
+// the first's call.
+func TestComposeCreatesOnce(t *testing.T) {
+	fs := findings(readiness.Run(demo.Snapshot(), readiness.Options{}), "KT-CA-001")
+	require.Len(t, fs, 2)
+	first, second := fs[0].Remediation, fs[1].Remediation
+	assert.Equal(t, graph+"/policies/authenticationStrengthPolicies", first.GraphRequests[0].URL)
+	assert.Empty(t, first.After)
+	assert.Equal(t, []string{fs[0].ID}, second.After)
+	for _, g := range second.GraphRequests {
+		assert.NotEqual(t, graph+"/policies/authenticationStrengthPolicies", g.URL)
+	}
+	assert.Equal(t, []readiness.Binding{{Pointer: "/grantControls/authenticationStrength/id", Request: 0, From: "/id", Finding: fs[0].ID}}, second.GraphRequests[0].Bind)
+	assert.Contains(t, second.Description, "leaves out what that fix already does (POST /policies/authenticationStrengthPolicies")
+
+	// Without composition the report would create it twice: the control.
+	var creates int
+	for _, f := range fs {
+		for _, g := range f.Remediation.GraphRequests {
+			if g.URL == graph+"/policies/authenticationStrengthPolicies" {
+				creates++
+			}
+		}
+	}
+	assert.Equal(t, 1, creates)
 }

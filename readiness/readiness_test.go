@@ -391,14 +391,17 @@ func checkCases() []checkCase {
 				// The policy has Entra's three profiles: the workforce
 				// profile, neither the default nor the privileged one, is
 				// changed back to admit synced passkeys; its targets stay.
+				// Sent after KT-FIDO2-004/Fido2, earlier in the report, the
+				// collection keeps Windows Hello off the allow list.
 				assert.Equal(t, []string{"All Staff", "Contractors"}, fs[0].Groups)
+				assert.Equal(t, []string{"KT-FIDO2-004/Fido2"}, fs[0].Remediation.After)
 				assertRequests(t, fs[0], request{"PATCH", fido2URL, `{
 					"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
 					"passkeyProfiles": [
 						{"id": "00000000-0000-0000-0000-000000000001", "name": "Default passkey profile", "passkeyTypes": "deviceBound", "attestationEnforcement": "disabled",
 						 "keyRestrictions": {"isEnforced": false, "enforcementType": "allow", "aaGuids": []}},
 						{"id": "8d8b25bc-a475-5898-8462-5b433e87cd15", "name": "Privileged accounts: device-bound, attested", "passkeyTypes": "deviceBound", "attestationEnforcement": "registrationOnly",
-						 "keyRestrictions": {"isEnforced": true, "enforcementType": "allow", "aaGuids": ["2fc0579f-8113-47ea-b116-bb5a8db9202a", "ee882879-721c-4913-9775-3dfcce97072a", "c5ef55ff-ad9a-4b9f-b580-adebafe026d0", "d8522d9f-575b-4866-88a9-ba99fa02f35b", "77010bd7-212a-4fc9-b236-d2ca5e9d4084", "08987058-cadc-4b81-b6e1-30de50dcbe96"]}},
+						 "keyRestrictions": {"isEnforced": true, "enforcementType": "allow", "aaGuids": ["2fc0579f-8113-47ea-b116-bb5a8db9202a", "ee882879-721c-4913-9775-3dfcce97072a", "c5ef55ff-ad9a-4b9f-b580-adebafe026d0", "d8522d9f-575b-4866-88a9-ba99fa02f35b", "77010bd7-212a-4fc9-b236-d2ca5e9d4084"]}},
 						{"id": "4abb8dd7-2705-59dc-ba0d-3264ff54e881", "name": "Workforce: synced or device-bound", "passkeyTypes": "deviceBound,synced", "attestationEnforcement": "disabled",
 						 "keyRestrictions": {"isEnforced": false, "enforcementType": "allow", "aaGuids": []}}
 					]}`})
@@ -598,7 +601,10 @@ func checkCases() []checkCase {
 			},
 			want: func(t *testing.T, s *graphadapter.Snapshot, fs []readiness.Finding) {
 				assert.Empty(t, fs[0].EIDSCA, "EIDSCA.AG12 is the snooze length, KT-CAMP-004")
-				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, authenticatorTarget)})
+				// Sent after KT-CAMP-002, earlier in the report, the whole
+				// campaign keeps its switch to passkeys.
+				assert.Equal(t, []string{"KT-CAMP-002"}, fs[0].Remediation.After)
+				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, fido2Target)})
 			}},
 		{check: "KT-CAMP-004",
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -608,7 +614,8 @@ func checkCases() []checkCase {
 				assert.Equal(t, []string{"EIDSCA.AG12"}, fs[0].EIDSCA)
 				assert.Equal(t, "Users can snooze the registration campaign for 7 days at a time", fs[0].Title)
 				assert.Contains(t, fs[0].Admin, "21 days")
-				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, authenticatorTarget)})
+				assert.Equal(t, []string{"KT-CAMP-002"}, fs[0].Remediation.After)
+				assertRequests(t, fs[0], request{"PATCH", campaignURL, campaignBody(1, true, fido2Target)})
 			}},
 		{check: "KT-CAMP-004", // 0 prompts at every MFA sign-in: stricter, passes
 			fail: func(t *testing.T, s *graphadapter.Snapshot) {
@@ -880,7 +887,8 @@ func TestReportJSONContract(t *testing.T) {
 		}
 		var rem map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(f["remediation"], &rem))
-		assert.ElementsMatch(t, []string{"description", "graphRequest", "graphRequests", "partial", "prerequisites"}, keys(rem))
+		assert.ElementsMatch(t, []string{"description", "graphRequest", "graphRequests", "partial", "prerequisites", "after"}, keys(rem))
+		assert.NotEqual(t, "null", string(rem["after"]), "after is an array")
 		assert.NotEqual(t, "null", string(rem["prerequisites"]), "prerequisites is an array")
 		var reqs []json.RawMessage
 		require.NoError(t, json.Unmarshal(rem["graphRequests"], &reqs), "graphRequests is an array")

@@ -66,6 +66,8 @@ func assertRequests(t *testing.T, f readiness.Finding, want ...request) {
 }
 
 // authenticatorTarget is the demo campaign's include target.
+const fido2Target = `[{"id": "all_users", "targetType": "group", "targetedAuthenticationMethod": "Fido2"}]`
+
 const authenticatorTarget = `[{"id": "all_users", "targetType": "group", "targetedAuthenticationMethod": "microsoftAuthenticator"}]`
 
 // campaignBody is the PATCH of the demo's registration campaign: enabled,

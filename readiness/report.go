@@ -100,6 +100,13 @@ type Remediation struct {
 	// device-bound passkey to register. In userPrincipalName order; empty,
 	// never null, when there are none.
 	Prerequisites []Prerequisite `json:"prerequisites"`
+	// After lists the ids of the findings, earlier in the report, whose
+	// fixes this one builds on: its PATCH bodies carry what they changed in
+	// the same members, it leaves out what they already do, and its Bind
+	// may name their calls. Send it after them; sending every fix of a
+	// report in the report's order composes (see compose). Empty, never
+	// null, when the fix stands alone.
+	After []string `json:"after"`
 }
 
 // Prerequisite is one step a person must take for one user before a fix's
@@ -161,6 +168,9 @@ func (r *Remediation) normalize() {
 	if r.Prerequisites == nil {
 		r.Prerequisites = []Prerequisite{}
 	}
+	if r.After == nil {
+		r.After = []string{}
+	}
 	sort.SliceStable(r.Prerequisites, func(i, j int) bool { return r.Prerequisites[i].User < r.Prerequisites[j].User })
 	if len(r.GraphRequests) == 0 {
 		r.Partial = false
@@ -189,8 +199,13 @@ type Binding struct {
 	// "/grantControls/authenticationStrength/id").
 	Pointer string `json:"pointer"`
 	// Request is the index, in Remediation.GraphRequests, of the call whose
-	// response holds the value; always lower than this call's.
+	// response holds the value; always lower than this call's. With
+	// Finding, it is the index in that finding's GraphRequests.
 	Request int `json:"request"`
+	// Finding, when set, is the id of an earlier finding of the report
+	// whose call Request made the object: every KT-CA-001 fix needs the
+	// same authentication strength, and only the first creates it.
+	Finding string `json:"finding,omitempty"`
 	// From is where the value is in that response (a JSON Pointer, "/id").
 	From string `json:"from"`
 }

@@ -45,6 +45,7 @@ func Run(s *graphadapter.Snapshot, opts Options) Report {
 		}
 		return a.ID < b.ID
 	})
+	e.compose(r.Findings)
 	return r
 }
 

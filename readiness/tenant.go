@@ -55,6 +55,9 @@ type env struct {
 	// floors holds floor's answer for the tenant's own profiles, which
 	// every privileged user's scope asks about again.
 	floors []cachedFloor
+	// cls classifies registered methods; the privileged rule reads it for
+	// the passkeys users hold.
+	cls *classifier
 }
 
 type cachedFloor struct {
@@ -158,6 +161,7 @@ func newEnv(s *graphadapter.Snapshot, opts Options) *env {
 	}
 
 	c := newClassifier(opts.Models)
+	e.cls = c
 	for i := range s.Users {
 		u := &s.Users[i]
 		if !u.Enabled() {

@@ -161,5 +161,8 @@ func renderAuditMarkdown(w io.Writer, r readiness.Report) error {
 // bindText says where a call's body takes a value an earlier call returns;
 // calls are numbered from 1, as the text and Markdown reports number them.
 func bindText(b readiness.Binding) string {
+	if b.Finding != "" {
+		return fmt.Sprintf("Before sending: set %s to %s of the response to call %d of %s's fix.", b.Pointer, b.From, b.Request+1, b.Finding)
+	}
 	return fmt.Sprintf("Before sending: set %s to %s of the response to call %d.", b.Pointer, b.From, b.Request+1)
 }

@@ -65,6 +65,7 @@ type auditReport struct {
 				Step   string `json:"step"`
 				Reason string `json:"reason"`
 			} `json:"prerequisites"`
+			After []string `json:"after"`
 		} `json:"remediation"`
 	} `json:"findings"`
 }
@@ -77,6 +78,7 @@ type auditRequest struct {
 		Pointer string `json:"pointer"`
 		Request int    `json:"request"`
 		From    string `json:"from"`
+		Finding string `json:"finding"`
 	} `json:"bind"`
 }
 
