@@ -6,17 +6,18 @@
 // verdict says which answer WebAuthn Level 3 supports, citing the section,
 // and which setting of the library changes its answer.
 //
-// Compare is the entry point; GoWebAuthn and SimpleWebAuthn ask one
-// library each:
+// Compare is the entry point; it asks the peers it is given and judges
+// their answers against keytier's:
 //
-//	c, err := passkey.Verify(data, opts)
-//	for _, v := range peers.Compare(data, opts, err) {
+//	_, err := passkey.Verify(data, opts)
+//	for _, v := range peers.Compare(data, opts, err, gowebauthn.Check, peers.SimpleWebAuthn) {
 //		fmt.Println(v) // "@simplewebauthn/server 14.1.0: refuses at user verification: …"
 //	}
-//	_ = c
 //
-// go-webauthn runs in-process (it is keytier's own dependency).
-// SimpleWebAuthn is a model of its decisions in Go, held to the real
-// package by TestSimpleWebAuthnModelAgainstPackage, which runs the pinned
-// release under Node.js over every sample in internal/samples.
+// go-webauthn runs in-process (it is keytier's own dependency), from the
+// subpackage gowebauthn, which links go-webauthn's high-level webauthn
+// package; a program that must stay small can leave it out.
+// SimpleWebAuthn is a model of that library's decisions in Go, held to the
+// real package by TestSimpleWebAuthnModelAgainstPackage, which runs the
+// pinned release under Node.js over every sample in internal/samples.
 package peers

@@ -6,69 +6,36 @@ import (
 	"github.com/keytier/keytier/passkey"
 )
 
-// cause is what made a library refuse a registration, in terms common to
-// both libraries, so that one table judges them.
-type cause int
-
+// The steps a Verdict names, in terms common to both libraries so that one
+// table judges them. They are part of the contract of Verdict.Step.
 const (
-	causeNone cause = iota
-	causeParse
-	causeSession // go-webauthn: the relying party's challenge is shorter than 16 bytes
-	causeOptions // the library refuses the relying party's settings as written
-	causeCredentialID
-	causeType
-	causeChallenge
-	causeOrigin
-	causeCrossOrigin
-	causeTopOrigin
-	causeTokenBinding
-	causeAuthData
-	causeRPID
-	causeUP
-	causeUV
-	causeBackupFlags
-	causeAlgorithm
-	causeExtensions
-	causeFormat
-	causeU2FAAGUID
-	causeCertTime
-	causeTimestamp
-	causeCTS
-	causeTrustAnchor
-	causeStatement
-	causeCredentialIDLength
-	causeOther
+	StepParse              = "parse"                    // the response does not parse for the library
+	StepSession            = "session challenge"        // go-webauthn: the relying party's challenge is shorter than 16 bytes
+	StepOptions            = "relying party options"    // the library refuses the relying party's settings as written
+	StepCredentialID       = "credential id"            // id, rawId, type, or the attested credential id
+	StepType               = "clientDataJSON.type"      //
+	StepChallenge          = "clientDataJSON.challenge" //
+	StepOrigin             = "clientDataJSON.origin"    //
+	StepCrossOrigin        = "clientDataJSON.crossOrigin"
+	StepTopOrigin          = "clientDataJSON.topOrigin"
+	StepTokenBinding       = "clientDataJSON.tokenBinding"
+	StepAuthData           = "authenticator data"
+	StepRPID               = "rpIdHash"
+	StepUP                 = "user presence"
+	StepUV                 = "user verification"
+	StepBackupFlags        = "backup flags"
+	StepAlgorithm          = "credential public key algorithm"
+	StepExtensions         = "extension outputs"
+	StepFormat             = "attestation statement format"
+	StepU2FAAGUID          = "fido-u2f AAGUID"
+	StepCertTime           = "certificate validity"
+	StepTimestamp          = "SafetyNet timestamp"
+	StepCTS                = "SafetyNet ctsProfileMatch"
+	StepTrustAnchor        = "trust anchor"
+	StepStatement          = "attestation statement"
+	StepCredentialIDLength = "credential id length"
+	StepOther              = "other"
 )
-
-// step names each cause as Verdict.Step reports it.
-var step = map[cause]string{
-	causeParse:              "parse",
-	causeSession:            "session challenge",
-	causeOptions:            "relying party options",
-	causeCredentialID:       "credential id",
-	causeType:               "clientDataJSON.type",
-	causeChallenge:          "clientDataJSON.challenge",
-	causeOrigin:             "clientDataJSON.origin",
-	causeCrossOrigin:        "clientDataJSON.crossOrigin",
-	causeTopOrigin:          "clientDataJSON.topOrigin",
-	causeTokenBinding:       "clientDataJSON.tokenBinding",
-	causeAuthData:           "authenticator data",
-	causeRPID:               "rpIdHash",
-	causeUP:                 "user presence",
-	causeUV:                 "user verification",
-	causeBackupFlags:        "backup flags",
-	causeAlgorithm:          "credential public key algorithm",
-	causeExtensions:         "extension outputs",
-	causeFormat:             "attestation statement format",
-	causeU2FAAGUID:          "fido-u2f AAGUID",
-	causeCertTime:           "certificate validity",
-	causeTimestamp:          "SafetyNet timestamp",
-	causeCTS:                "SafetyNet ctsProfileMatch",
-	causeTrustAnchor:        "trust anchor",
-	causeStatement:          "attestation statement",
-	causeCredentialIDLength: "credential id length",
-	causeOther:              "other",
-}
 
 // either is Verdict.RightBySpec when WebAuthn leaves the choice to the
 // relying party: both answers conform, under different policies.
@@ -92,29 +59,29 @@ func judge(v *Verdict, keytierErr error) {
 
 // judgeRefusal: the library refuses what keytier accepts.
 func judgeRefusal(v *Verdict) {
-	switch v.cause {
-	case causeUV:
+	switch v.Step {
+	case StepUV:
 		v.RightBySpec, v.Section = either, "§7.1, the step on the UV flag"
 		v.Why = fmt.Sprintf("%s requires user verification unless told otherwise; §7.1 checks UV only when the relying party required user verification, and keytier was not told to (--require-uv).", v.Name)
-	case causeAlgorithm:
+	case StepAlgorithm:
 		v.RightBySpec, v.Section = "keytier", "§7.1, the step on the credential public key's alg and pubKeyCredParams"
 		v.Why = fmt.Sprintf("The relying party offered this algorithm (it is in the list keytier was given); %s checks against its own default list instead, which lacks it.", v.Name)
-	case causeSession:
+	case StepSession:
 		v.RightBySpec, v.Section = "keytier", "§13.4.3 (Cryptographic Challenges) and §7.1, the step on C.challenge"
 		v.Why = "go-webauthn refuses a ceremony whose challenge is shorter than 16 bytes. §13.4.3 asks the relying party to generate challenges of at least 16 random bytes; the §7.1 procedure only compares C.challenge with the challenge sent, which matches. The fault is the relying party's challenge, not the credential's."
-	case causeU2FAAGUID:
+	case StepU2FAAGUID:
 		v.RightBySpec, v.Section = "keytier", "§8.6 (FIDO U2F Attestation Statement Format), verification procedure"
 		v.Why = "The fido-u2f verification procedure has no step on the AAGUID; SimpleWebAuthn requires it to be all zero."
-	case causeCertTime, causeTimestamp:
+	case StepCertTime, StepTimestamp:
 		v.RightBySpec, v.Section = either, "§7.1, the step assessing the attestation's trustworthiness"
 		v.Why = fmt.Sprintf("keytier verified the attestation as of the reference time it was given; %s judges it at the current time. §7.1 leaves the trust assessment to the relying party's policy: re-verifying a stored registration as of when it was made is keytier's choice.", v.Name)
-	case causeTrustAnchor:
+	case StepTrustAnchor:
 		v.RightBySpec, v.Section = either, "§7.1, the steps obtaining trust anchors and assessing trustworthiness"
 		v.Why = fmt.Sprintf("Which roots a relying party trusts is its policy; %s trusts only the roots it ships for this format, keytier also those it was given.", v.Name)
-	case causeChallenge:
+	case StepChallenge:
 		v.RightBySpec, v.Section = v.Name, "§7.1, the step on C.challenge"
 		v.Why = fmt.Sprintf("%s compares C.challenge as text with the challenge's base64url encoding, which has no padding; keytier compares the decoded bytes and so accepts another spelling of the same challenge. The text asks for equality with the base64url encoding.", v.Name)
-	case causeOrigin, causeOptions:
+	case StepOrigin, StepOptions:
 		v.RightBySpec, v.Section = either, "§7.1, the step on C.origin, and §13.4.9 (Validating the origin of a credential)"
 		v.Why = fmt.Sprintf("keytier normalises the configured origins (case, default port, trailing slash) before comparing; %s takes them as written. Write each expected origin as a browser serialises it and both agree.", v.Name)
 	default:

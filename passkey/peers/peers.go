@@ -2,6 +2,7 @@ package peers
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/keytier/keytier/passkey"
 )
@@ -46,29 +47,42 @@ type Verdict struct {
 	Section string `json:"section,omitempty"`
 	// Why explains the disagreement in one or two sentences.
 	Why string `json:"why,omitempty"`
-
-	cause cause // what refused, for the judgment
 }
+
+// Peer answers for one library whether it would accept the registration
+// response data with the relying party settings opts. SimpleWebAuthn is
+// one; gowebauthn.Check (package passkey/peers/gowebauthn, which links
+// go-webauthn's high-level webauthn package) is the other.
+type Peer func(data []byte, opts passkey.VerifyOptions) Verdict
 
 // Compare asks each peer about the registration response data with the
 // relying party settings opts (the same VerifyOptions given to
 // passkey.Verify), and judges each answer against keytierErr, the error
 // passkey.Verify returned for the same data and opts (nil: keytier
 // accepted). It returns nil when data is not a registration response
-// (a bare attestation object): both libraries take the whole response.
+// (a bare attestation object, or more than passkey.MaxInputSize bytes):
+// both libraries take the whole response.
 //
-// go-webauthn runs in-process (see GoWebAuthn); SimpleWebAuthn is modelled
-// (see SimpleWebAuthn). opts.Now, when set, is the model's clock;
-// go-webauthn reads the wall clock.
-func Compare(data []byte, opts passkey.VerifyOptions, keytierErr error) []Verdict {
-	if !isRegistrationJSON(data) {
+//	verdicts := peers.Compare(data, opts, err, gowebauthn.Check, peers.SimpleWebAuthn)
+func Compare(data []byte, opts passkey.VerifyOptions, keytierErr error, ps ...Peer) []Verdict {
+	if len(data) > passkey.MaxInputSize || !isRegistrationJSON(data) {
 		return nil
 	}
-	out := []Verdict{GoWebAuthn(data, opts), SimpleWebAuthn(data, opts)}
-	for i := range out {
-		judge(&out[i], keytierErr)
+	out := make([]Verdict, 0, len(ps))
+	for _, p := range ps {
+		v := p(data, opts)
+		judge(&v, keytierErr)
+		out = append(out, v)
 	}
 	return out
+}
+
+// String renders a verdict on one line, for logs and tests.
+func (v Verdict) String() string {
+	if v.Accepts {
+		return fmt.Sprintf("%s %s: accepts", v.Name, v.Version)
+	}
+	return fmt.Sprintf("%s %s: refuses at %s: %s", v.Name, v.Version, v.Step, v.Reason)
 }
 
 // isRegistrationJSON reports whether data is what both libraries take: a

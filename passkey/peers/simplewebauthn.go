@@ -53,8 +53,8 @@ func SimpleWebAuthn(data []byte, opts passkey.VerifyOptions) Verdict {
 	}
 	m := &swModel{now: now()}
 	if r := m.verify(data, opts); r != nil {
-		v.cause, v.Step, v.Reason = r.cause, step[r.cause], r.msg
-		v.Option = simpleWebAuthnOption(r.cause)
+		v.Step, v.Reason = r.step, r.msg
+		v.Option = simpleWebAuthnOption(r.step)
 		return v
 	}
 	v.Accepts = true
@@ -63,21 +63,21 @@ func SimpleWebAuthn(data []byte, opts passkey.VerifyOptions) Verdict {
 
 // simpleWebAuthnOption is the verifyRegistrationResponse argument (or
 // SettingsService call) that changes the answer for each cause.
-func simpleWebAuthnOption(c cause) string {
-	switch c {
-	case causeUV:
+func simpleWebAuthnOption(step string) string {
+	switch step {
+	case StepUV:
 		return "requireUserVerification: false"
-	case causeUP:
+	case StepUP:
 		return "requireUserPresence: false"
-	case causeAlgorithm:
+	case StepAlgorithm:
 		return "supportedAlgorithmIDs (the list offered in pubKeyCredParams)"
-	case causeCTS:
+	case StepCTS:
 		return "attestationSafetyNetEnforceCTSCheck: false"
-	case causeTrustAnchor:
+	case StepTrustAnchor:
 		return "SettingsService.setRootCertificates({ identifier: fmt, certificates })"
-	case causeChallenge:
+	case StepChallenge:
 		return "expectedChallenge as a function that decides"
-	case causeOrigin, causeOptions:
+	case StepOrigin, StepOptions:
 		return "expectedOrigin written as the browser serializes it"
 	}
 	return ""
@@ -85,12 +85,12 @@ func simpleWebAuthnOption(c cause) string {
 
 // refusal is the model's record of where and why the package refuses.
 type refusal struct {
-	cause cause
-	msg   string
+	step string
+	msg  string
 }
 
-func refuse(c cause, format string, a ...any) *refusal {
-	return &refusal{cause: c, msg: fmt.Sprintf(format, a...)}
+func refuse(step string, format string, a ...any) *refusal {
+	return &refusal{step: step, msg: fmt.Sprintf(format, a...)}
 }
 
 type swModel struct {
@@ -145,33 +145,33 @@ var cborDecoder, _ = cbor.DecOptions{
 func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 	var resp swResponse
 	if err := json.Unmarshal(data, &resp); err != nil {
-		return refuse(causeParse, "the response is not a JSON object: %v", err)
+		return refuse(StepParse, "the response is not a JSON object: %v", err)
 	}
 	id, rawID := jsString(resp.ID), jsString(resp.RawID)
 	if !jsTruthyString(resp.ID) {
-		return refuse(causeCredentialID, "Missing credential ID")
+		return refuse(StepCredentialID, "Missing credential ID")
 	}
 	if !bytes.Equal(bytes.TrimSpace(resp.ID), bytes.TrimSpace(resp.RawID)) || id != rawID {
-		return refuse(causeCredentialID, "Credential ID was not base64url-encoded")
+		return refuse(StepCredentialID, "Credential ID was not base64url-encoded")
 	}
 	if jsString(resp.Type) != "public-key" {
-		return refuse(causeCredentialID, "Unexpected credential type %s, expected \"public-key\"", jsString(resp.Type))
+		return refuse(StepCredentialID, "Unexpected credential type %s, expected \"public-key\"", jsString(resp.Type))
 	}
 
 	clientDataJSON, ok := decodeBase64URL(resp.Response.ClientDataJSON)
 	if !ok {
-		return refuse(causeParse, "clientDataJSON is not base64url")
+		return refuse(StepParse, "clientDataJSON is not base64url")
 	}
 	var cd swClientData
 	if err := json.Unmarshal(clientDataJSON, &cd); err != nil {
-		return refuse(causeParse, "clientDataJSON is not JSON: %v", err)
+		return refuse(StepParse, "clientDataJSON is not JSON: %v", err)
 	}
 	if t, _ := cd.Type.(string); t != "webauthn.create" {
-		return refuse(causeType, "Unexpected registration response type: %v", cd.Type)
+		return refuse(StepType, "Unexpected registration response type: %v", cd.Type)
 	}
 	expectedChallenge := base64.RawURLEncoding.EncodeToString(opts.Challenge)
 	if c, _ := cd.Challenge.(string); c != expectedChallenge {
-		return refuse(causeChallenge, "Unexpected registration response challenge \"%v\", expected \"%s\"", cd.Challenge, expectedChallenge)
+		return refuse(StepChallenge, "Unexpected registration response challenge \"%v\", expected \"%s\"", cd.Challenge, expectedChallenge)
 	}
 	if r := matchExpectedOrigin(cd.Origin, opts.Origins); r != nil {
 		return r
@@ -182,11 +182,11 @@ func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 
 	attObj, ok := decodeBase64URL(resp.Response.AttestationObject)
 	if !ok {
-		return refuse(causeParse, "attestationObject is not base64url")
+		return refuse(StepParse, "attestationObject is not base64url")
 	}
 	var ao swAttestationObject
 	if _, err := cborDecoder.UnmarshalFirst(attObj, &ao); err != nil {
-		return refuse(causeParse, "the attestation object does not decode: %v", err)
+		return refuse(StepParse, "the attestation object does not decode: %v", err)
 	}
 	ad, r := parseAuthenticatorData(ao.AuthData)
 	if r != nil {
@@ -196,25 +196,25 @@ func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 		return r
 	}
 	if !ad.up {
-		return refuse(causeUP, "User presence was required, but user was not present")
+		return refuse(StepUP, "User presence was required, but user was not present")
 	}
 	if !ad.uv {
-		return refuse(causeUV, "User verification was required, but user could not be verified")
+		return refuse(StepUV, "User verification was required, but user could not be verified")
 	}
 	switch {
 	case !ad.at:
-		return refuse(causeAuthData, "No credential ID was provided by authenticator")
+		return refuse(StepAuthData, "No credential ID was provided by authenticator")
 	}
 	key, err := decodeCOSEKey(ad.key)
 	if err != nil {
-		return refuse(causeAlgorithm, "%v", err)
+		return refuse(StepAlgorithm, "%v", err)
 	}
 	alg, ok := key.int(coseAlg)
 	if !ok {
-		return refuse(causeAlgorithm, "Credential public key was missing numeric alg")
+		return refuse(StepAlgorithm, "Credential public key was missing numeric alg")
 	}
 	if !slices.Contains(SimpleWebAuthnDefaultAlgorithms, alg) {
-		return refuse(causeAlgorithm, "Unexpected public key alg \"%d\", expected one of \"%s\"", alg, joinInts(SimpleWebAuthnDefaultAlgorithms))
+		return refuse(StepAlgorithm, "Unexpected public key alg \"%d\", expected one of \"%s\"", alg, joinInts(SimpleWebAuthnDefaultAlgorithms))
 	}
 
 	h := sha256.Sum256(clientDataJSON)
@@ -232,7 +232,7 @@ func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 	}
 	// parseBackupFlags, once the statement verified.
 	if ad.bs && !ad.be {
-		return refuse(causeBackupFlags, "Single-device credential indicated that it was backed up, which should be impossible.")
+		return refuse(StepBackupFlags, "Single-device credential indicated that it was backed up, which should be impossible.")
 	}
 	return nil
 }
@@ -255,11 +255,11 @@ func (st *swStatement) verify(fmtValue any) *refusal {
 		return st.apple()
 	case "none":
 		if len(st.stmt) > 0 {
-			return refuse(causeStatement, "None attestation had unexpected attestation statement")
+			return refuse(StepStatement, "None attestation had unexpected attestation statement")
 		}
 		return nil
 	}
-	return refuse(causeFormat, "Unsupported Attestation Format: %v", fmtValue)
+	return refuse(StepFormat, "Unsupported Attestation Format: %v", fmtValue)
 }
 
 // matchExpectedOrigin: every expected origin must be written as a browser
@@ -271,15 +271,15 @@ func matchExpectedOrigin(origin any, expected []string) *refusal {
 			continue // "an exotic origin, like an application package identifier"
 		}
 		if strings.HasSuffix(e, "/") {
-			return refuse(causeOptions, "%q is not a valid expected origin. Remove the trailing \"/\" and try again", e)
+			return refuse(StepOptions, "%q is not a valid expected origin. Remove the trailing \"/\" and try again", e)
 		}
 		if s, ok := serializeHTTPSOrigin(e); !ok || s != e {
-			return refuse(causeOptions, "%q is not a valid expected origin", e)
+			return refuse(StepOptions, "%q is not a valid expected origin", e)
 		}
 	}
 	o, _ := origin.(string)
 	if !slices.Contains(expected, o) {
-		return refuse(causeOrigin, "Unexpected response origin \"%v\", expected one of: %s", origin, strings.Join(expected, ", "))
+		return refuse(StepOrigin, "Unexpected response origin \"%v\", expected one of: %s", origin, strings.Join(expected, ", "))
 	}
 	return nil
 }
@@ -308,11 +308,11 @@ func serializeHTTPSOrigin(s string) (string, bool) {
 func matchExpectedRPID(rpIDHash []byte, rpID string) *refusal {
 	u, err := url.Parse("https://" + rpID)
 	if err != nil || strings.ToLower(u.Hostname()) != rpID || u.Port() != "" {
-		return refuse(causeOptions, "%q is not a valid expected RP ID", rpID)
+		return refuse(StepOptions, "%q is not a valid expected RP ID", rpID)
 	}
 	want := sha256.Sum256([]byte(rpID))
 	if !bytes.Equal(rpIDHash, want[:]) {
-		return refuse(causeRPID, "Unexpected RP ID hash")
+		return refuse(StepRPID, "Unexpected RP ID hash")
 	}
 	return nil
 }
@@ -324,11 +324,11 @@ func checkTokenBinding(raw json.RawMessage) *refusal {
 	}
 	obj, ok := tb.(map[string]any)
 	if !ok {
-		return refuse(causeTokenBinding, "Unexpected value for TokenBinding \"%v\"", tb)
+		return refuse(StepTokenBinding, "Unexpected value for TokenBinding \"%v\"", tb)
 	}
 	status, _ := obj["status"].(string)
 	if !slices.Contains([]string{"present", "supported", "not-supported"}, status) {
-		return refuse(causeTokenBinding, "Unexpected tokenBinding.status value of \"%v\"", obj["status"])
+		return refuse(StepTokenBinding, "Unexpected tokenBinding.status value of \"%v\"", obj["status"])
 	}
 	return nil
 }
@@ -339,7 +339,7 @@ func checkTokenBinding(raw json.RawMessage) *refusal {
 // after.
 func parseAuthenticatorData(b []byte) (*swAuthData, *refusal) {
 	if len(b) < 37 {
-		return nil, refuse(causeAuthData, "Authenticator data was %d bytes, expected at least 37 bytes", len(b))
+		return nil, refuse(StepAuthData, "Authenticator data was %d bytes, expected at least 37 bytes", len(b))
 	}
 	flags := b[32]
 	ad := &swAuthData{
@@ -353,20 +353,20 @@ func parseAuthenticatorData(b []byte) (*swAuthData, *refusal) {
 	p := 37
 	if ad.at {
 		if len(b) < p+18 {
-			return nil, refuse(causeAuthData, "Authenticator data ends inside the attested credential data")
+			return nil, refuse(StepAuthData, "Authenticator data ends inside the attested credential data")
 		}
 		ad.aaguid = b[p : p+16]
 		n := int(b[p+16])<<8 | int(b[p+17])
 		p += 18
 		if len(b) < p+n {
-			return nil, refuse(causeAuthData, "Authenticator data ends inside the credential id")
+			return nil, refuse(StepAuthData, "Authenticator data ends inside the credential id")
 		}
 		ad.credentialID = b[p : p+n]
 		p += n
 		var key cbor.RawMessage
 		rest, err := cborDecoder.UnmarshalFirst(b[p:], &key)
 		if err != nil {
-			return nil, refuse(causeAuthData, "the credential public key does not decode: %v", err)
+			return nil, refuse(StepAuthData, "the credential public key does not decode: %v", err)
 		}
 		ad.key = b[p : len(b)-len(rest)]
 		p = len(b) - len(rest)
@@ -375,12 +375,12 @@ func parseAuthenticatorData(b []byte) (*swAuthData, *refusal) {
 		var ext cbor.RawMessage
 		rest, err := cborDecoder.UnmarshalFirst(b[p:], &ext)
 		if err != nil {
-			return nil, refuse(causeAuthData, "the extensions do not decode: %v", err)
+			return nil, refuse(StepAuthData, "the extensions do not decode: %v", err)
 		}
 		p = len(b) - len(rest)
 	}
 	if len(b) > p {
-		return nil, refuse(causeAuthData, "Leftover bytes detected while parsing authenticator data")
+		return nil, refuse(StepAuthData, "Leftover bytes detected while parsing authenticator data")
 	}
 	return ad, nil
 }

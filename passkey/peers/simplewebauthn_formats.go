@@ -75,7 +75,7 @@ func (s *swStatement) alg() (int64, bool) {
 func (s *swStatement) x5c(format string) ([]*x509.Certificate, *refusal) {
 	var ders [][]byte
 	if err := cbor.Unmarshal(s.stmt["x5c"], &ders); err != nil || len(ders) == 0 {
-		return nil, refuse(causeStatement, "x5c is not an array of certificates (%s)", format)
+		return nil, refuse(StepStatement, "x5c is not an array of certificates (%s)", format)
 	}
 	return parseCertificates(ders, format)
 }
@@ -85,7 +85,7 @@ func parseCertificates(ders [][]byte, format string) ([]*x509.Certificate, *refu
 	for i, d := range ders {
 		c, err := x509.ParseCertificate(d)
 		if err != nil {
-			return nil, refuse(causeStatement, "x5c[%d] does not parse: %v (%s)", i, err, format)
+			return nil, refuse(StepStatement, "x5c[%d] does not parse: %v (%s)", i, err, format)
 		}
 		certs[i] = c
 	}
@@ -95,11 +95,11 @@ func parseCertificates(ders [][]byte, format string) ([]*x509.Certificate, *refu
 // checkAlg is the package's "alg present and a COSE algorithm" pair.
 func (s *swStatement) checkAlg(format string) (int64, *refusal) {
 	if !s.has("alg") {
-		return 0, refuse(causeStatement, "Attestation statement did not contain alg (%s)", format)
+		return 0, refuse(StepStatement, "Attestation statement did not contain alg (%s)", format)
 	}
 	alg, ok := s.alg()
 	if !ok || !slices.Contains(swKnownAlgs, alg) {
-		return 0, refuse(causeStatement, "Attestation statement contained invalid alg %s (%s)", s.stmt["alg"], format)
+		return 0, refuse(StepStatement, "Attestation statement contained invalid alg %s (%s)", s.stmt["alg"], format)
 	}
 	return alg, nil
 }
@@ -117,13 +117,13 @@ func (s *swStatement) fidoU2F() *refusal {
 		return r
 	}
 	if !s.has("x5c") {
-		return refuse(causeStatement, "No attestation certificate provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation certificate provided in attestation statement (%s)", f)
 	}
 	if !s.has("sig") {
-		return refuse(causeStatement, "No attestation signature provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation signature provided in attestation statement (%s)", f)
 	}
 	if !isZero(s.ad.aaguid) {
-		return refuse(causeU2FAAGUID, "AAGUID %q was not expected value", fmt.Sprintf("%x", s.ad.aaguid))
+		return refuse(StepU2FAAGUID, "AAGUID %q was not expected value", fmt.Sprintf("%x", s.ad.aaguid))
 	}
 	certs, r := s.x5c(f)
 	if r != nil {
@@ -140,7 +140,7 @@ func (s *swStatement) fidoU2F() *refusal {
 func (s *swStatement) packed() *refusal {
 	const f = "Packed"
 	if !s.has("sig") {
-		return refuse(causeStatement, "No attestation signature provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation signature provided in attestation statement (%s)", f)
 	}
 	alg, r := s.checkAlg(f)
 	if r != nil {
@@ -148,7 +148,7 @@ func (s *swStatement) packed() *refusal {
 	}
 	if !s.has("x5c") {
 		if !s.key.verify(alg, s.signed(), s.bytes("sig")) {
-			return refuse(causeStatement, "the self attestation signature does not verify (%s)", f)
+			return refuse(StepStatement, "the self attestation signature does not verify (%s)", f)
 		}
 		return nil
 	}
@@ -161,17 +161,17 @@ func (s *swStatement) packed() *refusal {
 	sub := subjectFields(leaf)
 	switch {
 	case sub[oidOrgUnit.String()] != "Authenticator Attestation":
-		return refuse(causeStatement, "Certificate OU was not \"Authenticator Attestation\" (%s)", ff)
+		return refuse(StepStatement, "Certificate OU was not \"Authenticator Attestation\" (%s)", ff)
 	case sub[oidCommonName.String()] == "":
-		return refuse(causeStatement, "Certificate CN was empty (%s)", ff)
+		return refuse(StepStatement, "Certificate CN was empty (%s)", ff)
 	case sub[oidOrganization.String()] == "":
-		return refuse(causeStatement, "Certificate O was empty (%s)", ff)
+		return refuse(StepStatement, "Certificate O was empty (%s)", ff)
 	case len(sub[oidCountry.String()]) != 2:
-		return refuse(causeStatement, "Certificate C was not two-character ISO 3166 code (%s)", ff)
+		return refuse(StepStatement, "Certificate C was not two-character ISO 3166 code (%s)", ff)
 	case leaf.IsCA:
-		return refuse(causeStatement, "Certificate basic constraints CA was not `false` (%s)", ff)
+		return refuse(StepStatement, "Certificate basic constraints CA was not `false` (%s)", ff)
 	case leaf.Version != 3:
-		return refuse(causeStatement, "Certificate version was not `3` (ASN.1 value of 2) (%s)", ff)
+		return refuse(StepStatement, "Certificate version was not `3` (ASN.1 value of 2) (%s)", ff)
 	}
 	if r := leafValidNow(leaf, s.now, ff); r != nil {
 		return r
@@ -190,9 +190,9 @@ func (s *swStatement) androidKey() *refusal {
 	const f = "Android Key"
 	switch {
 	case !s.has("x5c"):
-		return refuse(causeStatement, "No attestation certificate provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation certificate provided in attestation statement (%s)", f)
 	case !s.has("sig"):
-		return refuse(causeStatement, "No attestation signature provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation signature provided in attestation statement (%s)", f)
 	}
 	alg, r := s.checkAlg(f)
 	if r != nil {
@@ -208,26 +208,26 @@ func (s *swStatement) androidKey() *refusal {
 		return r
 	}
 	if !bytes.Equal(pub, spkiBits(leaf)) {
-		return refuse(causeStatement, "Credential public key does not equal leaf cert public key (%s)", f)
+		return refuse(StepStatement, "Credential public key does not equal leaf cert public key (%s)", f)
 	}
 	ext := extension(leaf, oidKeyDescription)
 	if ext == nil {
-		return refuse(causeStatement, "Certificate did not contain extKeyStore (%s)", f)
+		return refuse(StepStatement, "Certificate did not contain extKeyStore (%s)", f)
 	}
 	challenge, teeAll, swAll, err := parseKeyDescription(ext)
 	switch {
 	case err != nil:
-		return refuse(causeStatement, "the key description does not parse: %v (%s)", err, f)
+		return refuse(StepStatement, "the key description does not parse: %v (%s)", err, f)
 	case !bytes.Equal(challenge, s.clientDataHash):
-		return refuse(causeStatement, "Attestation challenge was not equal to client data hash (%s)", f)
+		return refuse(StepStatement, "Attestation challenge was not equal to client data hash (%s)", f)
 	case teeAll:
-		return refuse(causeStatement, "teeEnforced contained \"allApplications [600]\" tag (%s)", f)
+		return refuse(StepStatement, "teeEnforced contained \"allApplications [600]\" tag (%s)", f)
 	case swAll:
-		return refuse(causeStatement, "softwareEnforced contained \"allApplications [600]\" tag (%s)", f)
+		return refuse(StepStatement, "softwareEnforced contained \"allApplications [600]\" tag (%s)", f)
 	}
 	root := certs[len(certs)-1]
 	if !slices.ContainsFunc(roots.androidKey, root.Equal) {
-		return refuse(causeTrustAnchor, "x5c root certificate was not a known root certificate (%s)", f)
+		return refuse(StepTrustAnchor, "x5c root certificate was not a known root certificate (%s)", f)
 	}
 	if r := validateCertificatePath(certs[:len(certs)-1], []*x509.Certificate{root}, s.now, f); r != nil {
 		return r
@@ -243,13 +243,13 @@ func (s *swStatement) androidSafetyNet() *refusal {
 	const f = "SafetyNet"
 	switch {
 	case !s.has("ver"):
-		return refuse(causeStatement, "No ver value in attestation (%s)", f)
+		return refuse(StepStatement, "No ver value in attestation (%s)", f)
 	case !s.has("response"):
-		return refuse(causeStatement, "No response was included in attStmt by authenticator (%s)", f)
+		return refuse(StepStatement, "No response was included in attStmt by authenticator (%s)", f)
 	}
 	parts := strings.Split(string(s.bytes("response")), ".")
 	if len(parts) != 3 {
-		return refuse(causeStatement, "the response is not a JWS (%s)", f)
+		return refuse(StepStatement, "the response is not a JWS (%s)", f)
 	}
 	var header struct {
 		X5C []string `json:"x5c"`
@@ -262,46 +262,46 @@ func (s *swStatement) androidSafetyNet() *refusal {
 	hb, ok1 := decodeBase64URL(parts[0])
 	pb, ok2 := decodeBase64URL(parts[1])
 	if !ok1 || !ok2 || json.Unmarshal(hb, &header) != nil || json.Unmarshal(pb, &payload) != nil {
-		return refuse(causeStatement, "the JWS header or payload does not parse (%s)", f)
+		return refuse(StepStatement, "the JWS header or payload does not parse (%s)", f)
 	}
 	nowMs := float64(s.now.UnixMilli())
 	if payload.TimestampMs > nowMs {
-		return refuse(causeTimestamp, "Payload timestamp \"%.0f\" was later than \"%.0f\" (%s)", payload.TimestampMs, nowMs, f)
+		return refuse(StepTimestamp, "Payload timestamp \"%.0f\" was later than \"%.0f\" (%s)", payload.TimestampMs, nowMs, f)
 	}
 	if payload.TimestampMs+60*1000 < nowMs {
-		return refuse(causeTimestamp, "Payload timestamp \"%.0f\" has expired (%s)", payload.TimestampMs+60*1000, f)
+		return refuse(StepTimestamp, "Payload timestamp \"%.0f\" has expired (%s)", payload.TimestampMs+60*1000, f)
 	}
 	nonce := sha256.Sum256(s.signed())
 	if payload.Nonce != base64.StdEncoding.EncodeToString(nonce[:]) {
-		return refuse(causeStatement, "Could not verify payload nonce (%s)", f)
+		return refuse(StepStatement, "Could not verify payload nonce (%s)", f)
 	}
 	if !payload.CTSProfileMatch {
-		return refuse(causeCTS, "Could not verify device integrity (%s)", f)
+		return refuse(StepCTS, "Could not verify device integrity (%s)", f)
 	}
 	ders := make([][]byte, len(header.X5C))
 	for i, c := range header.X5C {
 		d, err := base64.StdEncoding.DecodeString(c)
 		if err != nil {
-			return refuse(causeStatement, "the JWS x5c[%d] is not base64 (%s)", i, f)
+			return refuse(StepStatement, "the JWS x5c[%d] is not base64 (%s)", i, f)
 		}
 		ders[i] = d
 	}
 	if len(ders) == 0 {
-		return refuse(causeStatement, "the JWS header has no x5c (%s)", f)
+		return refuse(StepStatement, "the JWS header has no x5c (%s)", f)
 	}
 	certs, r := parseCertificates(ders, f)
 	if r != nil {
 		return r
 	}
 	if subjectFields(certs[0])[oidCommonName.String()] != "attest.android.com" {
-		return refuse(causeStatement, "Certificate common name was not \"attest.android.com\" (%s)", f)
+		return refuse(StepStatement, "Certificate common name was not \"attest.android.com\" (%s)", f)
 	}
 	if r := validateCertificatePath(certs, roots.safetyNet, s.now, f); r != nil {
 		return r
 	}
 	sig, ok := decodeBase64URL(parts[2])
 	if !ok {
-		return refuse(causeStatement, "the JWS signature is not base64url (%s)", f)
+		return refuse(StepStatement, "the JWS signature is not base64url (%s)", f)
 	}
 	// No alg is passed for SafetyNet, so the hash follows the leaf's key:
 	// SHA-256 for RSA and P-256.
@@ -313,7 +313,7 @@ func (s *swStatement) androidSafetyNet() *refusal {
 func (s *swStatement) apple() *refusal {
 	const f = "Apple"
 	if !s.has("x5c") {
-		return refuse(causeStatement, "No attestation certificate provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation certificate provided in attestation statement (%s)", f)
 	}
 	certs, r := s.x5c(f)
 	if r != nil {
@@ -324,22 +324,22 @@ func (s *swStatement) apple() *refusal {
 	}
 	leaf := certs[0]
 	if len(leaf.Extensions) == 0 {
-		return refuse(causeStatement, "credCert missing extensions (%s)", f)
+		return refuse(StepStatement, "credCert missing extensions (%s)", f)
 	}
 	ext := extension(leaf, oidAppleNonce)
 	if ext == nil {
-		return refuse(causeStatement, "credCert missing \"1.2.840.113635.100.8.2\" extension (%s)", f)
+		return refuse(StepStatement, "credCert missing \"1.2.840.113635.100.8.2\" extension (%s)", f)
 	}
 	nonce := sha256.Sum256(s.signed())
 	if len(ext) < 6 || !bytes.Equal(ext[6:], nonce[:]) {
-		return refuse(causeStatement, "credCert nonce was not expected value (%s)", f)
+		return refuse(StepStatement, "credCert nonce was not expected value (%s)", f)
 	}
 	pub, r := s.key.pkcs()
 	if r != nil {
 		return r
 	}
 	if !bytes.Equal(pub, spkiBits(leaf)) {
-		return refuse(causeStatement, "Credential public key does not equal credCert public key (%s)", f)
+		return refuse(StepStatement, "Credential public key does not equal credCert public key (%s)", f)
 	}
 	return nil
 }
@@ -358,10 +358,10 @@ func (s *swStatement) tpm() *refusal {
 	var ver string
 	_ = cbor.Unmarshal(s.stmt["ver"], &ver)
 	if ver != "2.0" {
-		return refuse(causeStatement, "Unexpected ver %q, expected \"2.0\" (%s)", ver, f)
+		return refuse(StepStatement, "Unexpected ver %q, expected \"2.0\" (%s)", ver, f)
 	}
 	if !s.has("sig") {
-		return refuse(causeStatement, "No attestation signature provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation signature provided in attestation statement (%s)", f)
 	}
 	alg, r := s.checkAlg(f)
 	if r != nil {
@@ -369,11 +369,11 @@ func (s *swStatement) tpm() *refusal {
 	}
 	switch {
 	case !s.has("x5c"):
-		return refuse(causeStatement, "No attestation certificate provided in attestation statement (%s)", f)
+		return refuse(StepStatement, "No attestation certificate provided in attestation statement (%s)", f)
 	case !s.has("pubArea"):
-		return refuse(causeStatement, "Attestation statement did not contain pubArea (%s)", f)
+		return refuse(StepStatement, "Attestation statement did not contain pubArea (%s)", f)
 	case !s.has("certInfo"):
-		return refuse(causeStatement, "Attestation statement did not contain certInfo (%s)", f)
+		return refuse(StepStatement, "Attestation statement did not contain certInfo (%s)", f)
 	}
 	if r := s.tpmStructures(); r != nil {
 		return r
@@ -385,39 +385,39 @@ func (s *swStatement) tpm() *refusal {
 	aik := certs[0]
 	switch {
 	case aik.IsCA:
-		return refuse(causeStatement, "Certificate basic constraints CA was not `false` (%s)", f)
+		return refuse(StepStatement, "Certificate basic constraints CA was not `false` (%s)", f)
 	case aik.Version != 3:
-		return refuse(causeStatement, "Certificate version was not `3` (ASN.1 value of 2) (%s)", f)
+		return refuse(StepStatement, "Certificate version was not `3` (ASN.1 value of 2) (%s)", f)
 	case len(subjectFields(aik)) > 0:
-		return refuse(causeStatement, "Certificate subject was not empty (%s)", f)
+		return refuse(StepStatement, "Certificate subject was not empty (%s)", f)
 	}
 	if r := leafValidNow(aik, s.now, f); r != nil {
 		return r
 	}
 	if len(aik.Extensions) == 0 {
-		return refuse(causeStatement, "Certificate was missing extensions (%s)", f)
+		return refuse(StepStatement, "Certificate was missing extensions (%s)", f)
 	}
 	san := extension(aik, oidSubjectAltName)
 	if san == nil {
-		return refuse(causeStatement, "Certificate did not contain subjectAltName extension (%s)", f)
+		return refuse(StepStatement, "Certificate did not contain subjectAltName extension (%s)", f)
 	}
 	manufacturer, model, version, ok := tcgValues(san)
 	if !ok {
-		return refuse(causeStatement, "Certificate subjectAltName extension directoryName was empty (%s)", f)
+		return refuse(StepStatement, "Certificate subjectAltName extension directoryName was empty (%s)", f)
 	}
 	if manufacturer == "" || model == "" || version == "" {
-		return refuse(causeStatement, "Certificate contained incomplete subjectAltName data (%s)", f)
+		return refuse(StepStatement, "Certificate contained incomplete subjectAltName data (%s)", f)
 	}
 	eku := extension(aik, oidExtKeyUsage)
 	if eku == nil {
-		return refuse(causeStatement, "Certificate did not contain ExtendedKeyUsage extension (%s)", f)
+		return refuse(StepStatement, "Certificate did not contain ExtendedKeyUsage extension (%s)", f)
 	}
 	if !swTPMManufacturer(manufacturer) {
-		return refuse(causeTrustAnchor, "Could not match TPM manufacturer %q (%s)", manufacturer, f)
+		return refuse(StepTrustAnchor, "Could not match TPM manufacturer %q (%s)", manufacturer, f)
 	}
 	var usages []asn1.ObjectIdentifier
 	if _, err := asn1.Unmarshal(eku, &usages); err != nil || len(usages) == 0 || usages[0].String() != "2.23.133.8.3" {
-		return refuse(causeStatement, "Unexpected extKeyUsage, expected \"2.23.133.8.3\" (%s)", f)
+		return refuse(StepStatement, "Unexpected extKeyUsage, expected \"2.23.133.8.3\" (%s)", f)
 	}
 	if r := checkAAGUIDExtension(aik, s.ad.aaguid, f); r != nil {
 		return r
@@ -430,7 +430,7 @@ func (s *swStatement) tpm() *refusal {
 func (s *swStatement) tpmStructures() *refusal {
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(s.response)
 	if err != nil {
-		return refuse(causeStatement, "pubArea and certInfo could not be checked: %v (TPM)", err)
+		return refuse(StepStatement, "pubArea and certInfo could not be checked: %v (TPM)", err)
 	}
 	err = parsed.Response.AttestationObject.VerifyAttestation(s.clientDataHash, nil, protocol.AttestationPolicy{}, protocol.SignaturePolicy{})
 	if err == nil {
@@ -442,7 +442,7 @@ func (s *swStatement) tpmStructures() *refusal {
 	}
 	for _, structural := range []string{"TPMT_PUBLIC", "Mismatch between", "RSA exponent", "RSA public key size", "Magic is not", "Type is not set", "ExtraData", "Hash value mismatch", "Unsupported COSE alg", "WebAuthn only supports TPM 2.0"} {
 		if strings.Contains(msg, structural) {
-			return refuse(causeStatement, "%s (TPM)", strings.TrimSpace(msg))
+			return refuse(StepStatement, "%s (TPM)", strings.TrimSpace(msg))
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keytier/keytier/passkey/peers"
+	"github.com/keytier/keytier/passkey/peers/internal/peercases"
 )
 
 // harnessDir is where `npm ci` installs the pinned @simplewebauthn/server
@@ -71,16 +72,17 @@ type harnessOutput struct {
 // the model's accept or refuse differs from the package's.
 func TestSimpleWebAuthnModelAgainstPackage(t *testing.T) {
 	node, dir := simpleWebAuthnPackage(t)
-	cases := append(sampleCases(t), generatedPeerCases(t)...)
+	cases, err := peercases.All()
+	require.NoError(t, err)
 
 	in := make([]harnessCase, len(cases))
 	for i, c := range cases {
 		in[i] = harnessCase{
-			Name:              c.name,
-			Response:          c.data,
-			ExpectedChallenge: base64.RawURLEncoding.EncodeToString(c.opts.Challenge),
-			ExpectedOrigin:    c.opts.Origins,
-			ExpectedRPID:      c.opts.RPID,
+			Name:              c.Name,
+			Response:          c.Data,
+			ExpectedChallenge: base64.RawURLEncoding.EncodeToString(c.Opts.Challenge),
+			ExpectedOrigin:    c.Opts.Origins,
+			ExpectedRPID:      c.Opts.RPID,
 		}
 	}
 	body, err := json.Marshal(in)
@@ -100,15 +102,15 @@ func TestSimpleWebAuthnModelAgainstPackage(t *testing.T) {
 
 	for i, c := range cases {
 		pkg := got.Results[i]
-		require.Equal(t, c.name, pkg.Name)
-		opts := c.opts
+		require.Equal(t, c.Name, pkg.Name)
+		opts := c.Opts
 		opts.Now = func() time.Time { return now }
-		model := peers.SimpleWebAuthn(c.data, opts)
+		model := peers.SimpleWebAuthn(c.Data, opts)
 		if model.Accepts != pkg.Verified {
 			t.Errorf("%s: the package says verified=%v (%s); the model says accepts=%v at %q (%s)",
-				c.name, pkg.Verified, pkg.Error, model.Accepts, model.Step, model.Reason)
+				c.Name, pkg.Verified, pkg.Error, model.Accepts, model.Step, model.Reason)
 			continue
 		}
-		t.Logf("%s: both %v; package: %s; model: %s", c.name, pkg.Verified, pkg.Error, model.Reason)
+		t.Logf("%s: both %v; package: %s; model: %s", c.Name, pkg.Verified, pkg.Error, model.Reason)
 	}
 }

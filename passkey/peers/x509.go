@@ -73,17 +73,17 @@ func validateCertificatePath(x5c, anchors []*x509.Certificate, now time.Time, fo
 		}
 	}
 	if len(valid) == 0 {
-		return refuse(causeCertTime, "No specified trust anchor was valid for verifying x5c (%s)", format)
+		return refuse(StepCertTime, "No specified trust anchor was valid for verifying x5c (%s)", format)
 	}
 	if len(x5c) == 0 {
-		return refuse(causeStatement, "Unexpected error while validating certificate path (%s)", format)
+		return refuse(StepStatement, "Unexpected error while validating certificate path (%s)", format)
 	}
 	var chain []*x509.Certificate
 	for _, anchor := range valid {
 		seen := map[string]bool{}
 		for _, c := range append(append([]*x509.Certificate{}, x5c...), anchor) {
 			if seen[string(c.Raw)] {
-				return refuse(causeStatement, "Unexpected error while validating certificate path (%s)", format)
+				return refuse(StepStatement, "Unexpected error while validating certificate path (%s)", format)
 			}
 			seen[string(c.Raw)] = true
 		}
@@ -103,11 +103,11 @@ func validateCertificatePath(x5c, anchors []*x509.Certificate, now time.Time, fo
 		}
 	}
 	if chain == nil {
-		return refuse(causeTrustAnchor, "x5c could not be chained to any specified trust anchor (%s)", format)
+		return refuse(StepTrustAnchor, "x5c could not be chained to any specified trust anchor (%s)", format)
 	}
 	for _, c := range chain {
 		if !validAt(c, now) {
-			return refuse(causeCertTime, "Found certificate out of validity period: %s (%s)", certLabel(c), format)
+			return refuse(StepCertTime, "Found certificate out of validity period: %s (%s)", certLabel(c), format)
 		}
 	}
 	return nil
@@ -172,10 +172,10 @@ func certLabel(c *x509.Certificate) string {
 // the leaf alone.
 func leafValidNow(c *x509.Certificate, now time.Time, format string) *refusal {
 	if now.Before(c.NotBefore) {
-		return refuse(causeCertTime, "Certificate not good before %q (%s)", c.NotBefore.Format(time.RFC3339), format)
+		return refuse(StepCertTime, "Certificate not good before %q (%s)", c.NotBefore.Format(time.RFC3339), format)
 	}
 	if now.After(c.NotAfter) {
-		return refuse(causeCertTime, "Certificate not good after %q (%s)", c.NotAfter.Format(time.RFC3339), format)
+		return refuse(StepCertTime, "Certificate not good after %q (%s)", c.NotAfter.Format(time.RFC3339), format)
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func checkAAGUIDExtension(c *x509.Certificate, aaguid []byte, format string) *re
 	}
 	var v []byte
 	if _, err := asn1.Unmarshal(ext, &v); err != nil || !bytes.Equal(v, aaguid) {
-		return refuse(causeStatement, "Certificate extension id-fido-gen-ce-aaguid (1.3.6.1.4.1.45724.1.1.4) was present but not equal to attestation statement AAGUID (%s)", format)
+		return refuse(StepStatement, "Certificate extension id-fido-gen-ce-aaguid (1.3.6.1.4.1.45724.1.1.4) was present but not equal to attestation statement AAGUID (%s)", format)
 	}
 	return nil
 }
@@ -319,7 +319,7 @@ func tcgValues(san []byte) (manufacturer, model, version string, ok bool) {
 // does not verify makes the package return verified: false.
 func verifyWithCertificate(c *x509.Certificate, alg int64, data, sig []byte, format string) *refusal {
 	if !verifySignature(c.PublicKey, alg, data, sig) {
-		return refuse(causeStatement, "the attestation signature does not verify (%s)", format)
+		return refuse(StepStatement, "the attestation signature does not verify (%s)", format)
 	}
 	return nil
 }
@@ -416,7 +416,7 @@ func (k coseKey) bytes(label int64) []byte {
 func (k coseKey) pkcs() ([]byte, *refusal) {
 	x := k.bytes(coseX)
 	if len(x) == 0 {
-		return nil, refuse(causeStatement, "COSE public key was missing x")
+		return nil, refuse(StepStatement, "COSE public key was missing x")
 	}
 	out := append([]byte{0x04}, x...)
 	return append(out, k.bytes(coseY)...), nil

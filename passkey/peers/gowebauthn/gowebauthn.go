@@ -1,9 +1,8 @@
-package peers
+package gowebauthn
 
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"runtime/debug"
 	"strings"
 
@@ -12,18 +11,19 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/peers"
 )
 
 // goWebAuthnModule is the module whose version GoWebAuthn reports.
 const goWebAuthnModule = "github.com/go-webauthn/webauthn"
 
-// goWebAuthnPinned is the version go.mod requires, reported when the
-// binary carries no module information (a test's TestGoWebAuthnPinned keeps
-// it equal to go.mod).
-const goWebAuthnPinned = "v0.18.2"
+// pinned is the version go.mod requires, reported when the binary
+// carries no module information (TestPinnedIsGoMods keeps it equal to
+// go.mod).
+const pinned = "v0.18.2"
 
-// GoWebAuthnVersion is the go-webauthn version linked into this binary.
-func GoWebAuthnVersion() string {
+// Version is the go-webauthn version linked into this binary.
+func Version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == goWebAuthnModule {
@@ -36,10 +36,10 @@ func GoWebAuthnVersion() string {
 			}
 		}
 	}
-	return goWebAuthnPinned
+	return pinned
 }
 
-// GoWebAuthn runs go-webauthn's high-level registration API on data, as a
+// Check runs go-webauthn's high-level registration API on data, as a
 // relying party using it with its default configuration would: webauthn.New
 // with the RP ID and origins of opts (and its top origins and cross-origin
 // switch), then WebAuthn.CreateCredential with the session BeginRegistration
@@ -47,11 +47,11 @@ func GoWebAuthnVersion() string {
 // as pubKeyCredParams, and user verification required only when
 // opts.RequireUserVerification is set. go-webauthn reads the wall clock;
 // opts.Time and opts.Now do not reach it.
-func GoWebAuthn(data []byte, opts passkey.VerifyOptions) Verdict {
-	v := Verdict{Name: NameGoWebAuthn, Version: GoWebAuthnVersion()}
+func Check(data []byte, opts passkey.VerifyOptions) peers.Verdict {
+	v := peers.Verdict{Name: peers.NameGoWebAuthn, Version: Version()}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(data)
 	if err != nil {
-		return v.refusedByGoWebAuthn(err)
+		return refused(v, err)
 	}
 	w, err := webauthn.New(&webauthn.Config{
 		RPID:               opts.RPID,
@@ -61,7 +61,7 @@ func GoWebAuthn(data []byte, opts passkey.VerifyOptions) Verdict {
 		RPAllowCrossOrigin: opts.AllowCrossOrigin,
 	})
 	if err != nil {
-		v.cause, v.Step = causeOptions, step[causeOptions]
+		v.Step = peers.StepOptions
 		v.Reason = err.Error()
 		v.Option = "Config.RPID and Config.RPOrigins"
 		return v
@@ -77,7 +77,7 @@ func GoWebAuthn(data []byte, opts passkey.VerifyOptions) Verdict {
 		session.UserVerification = protocol.VerificationRequired
 	}
 	if _, err := w.CreateCredential(user, session, parsed); err != nil {
-		return v.refusedByGoWebAuthn(err)
+		return refused(v, err)
 	}
 	v.Accepts = true
 	return v
@@ -108,26 +108,25 @@ func (u peerUser) WebAuthnCredentials() []webauthn.Credential { return nil }
 // refusedByGoWebAuthn records go-webauthn's refusal: its message as its
 // protocol.Error carries it (type, details, debug information), the step
 // that message names, and the setting that changes the answer.
-func (v Verdict) refusedByGoWebAuthn(err error) Verdict {
+func refused(v peers.Verdict, err error) peers.Verdict {
 	var pe *protocol.Error
 	if !errors.As(err, &pe) {
-		v.cause, v.Step, v.Reason = causeOther, step[causeOther], err.Error()
+		v.Step, v.Reason = peers.StepOther, err.Error()
 		return v
 	}
 	v.Reason = pe.Type + ": " + pe.Details
 	if pe.DevInfo != "" {
 		v.Reason += " (" + pe.DevInfo + ")"
 	}
-	v.cause = goWebAuthnCause(pe)
-	v.Step = step[v.cause]
-	v.Option = goWebAuthnOption[v.cause]
+	v.Step = stepOf(pe)
+	v.Option = options[v.Step]
 	return v
 }
 
-// goWebAuthnCause reads which step refused from go-webauthn's error. Its
-// messages are the only record of the step, so a go-webauthn release that
-// rewords one moves it to causeOther; TestGoWebAuthnSteps holds each one.
-func goWebAuthnCause(pe *protocol.Error) cause {
+// stepOf reads which step refused from go-webauthn's error. Its messages
+// are the only record of the step, so a go-webauthn release that rewords
+// one moves it to peers.StepOther; TestSteps holds each one.
+func stepOf(pe *protocol.Error) string {
 	text := strings.ToLower(pe.Details + " " + pe.DevInfo)
 	has := func(s ...string) bool {
 		for _, x := range s {
@@ -139,67 +138,59 @@ func goWebAuthnCause(pe *protocol.Error) cause {
 	}
 	switch {
 	case has("session has an invalid challenge"):
-		return causeSession
+		return peers.StepSession
 	case has("parse error", "error parsing attestation response", "no response given"):
-		return causeParse
+		return peers.StepParse
 	case has("ceremony type"):
-		return causeType
+		return peers.StepType
 	case pe.Type == "challenge_mismatch" || has("error validating challenge"):
-		return causeChallenge
+		return peers.StepChallenge
 	case has("cross origin"):
-		return causeCrossOrigin
+		return peers.StepCrossOrigin
 	case has("toporigin", "top origin"):
-		return causeTopOrigin
+		return peers.StepTopOrigin
 	case has("error validating origin"):
-		return causeOrigin
+		return peers.StepOrigin
 	case has("token binding"):
-		return causeTokenBinding
+		return peers.StepTokenBinding
 	case has("rp hash mismatch"):
-		return causeRPID
+		return peers.StepRPID
 	case has("user presence required"):
-		return causeUP
+		return peers.StepUP
 	case has("user verification required"):
-		return causeUV
+		return peers.StepUV
 	case has("backup state flag"):
-		return causeBackupFlags
+		return peers.StepBackupFlags
 	case has("credential public key algorithm not supported"):
-		return causeAlgorithm
+		return peers.StepAlgorithm
 	case has("extension"):
-		return causeExtensions
+		return peers.StepExtensions
 	case has("attestation format") && has("unsupported"):
-		return causeFormat
+		return peers.StepFormat
 	case has("attested credential id"):
-		return causeCredentialID
+		return peers.StepCredentialID
 	case has("id length too long"):
-		return causeCredentialIDLength
+		return peers.StepCredentialIDLength
 	case has("no longer valid", "not yet valid", "expired", "timestamp"):
-		return causeCertTime
+		return peers.StepCertTime
 	case has("x509: certificate signed by unknown authority", "root", "manufacturer"):
-		return causeTrustAnchor
+		return peers.StepTrustAnchor
 	case pe.Type == "auth_data" || has("authenticator data", "authenticatordata", "leftover bytes", "attested credential flag"):
-		return causeAuthData
+		return peers.StepAuthData
 	case pe.Type == "invalid_attestation" || pe.Type == "attestation_error" || pe.Type == "invalid_signature" || pe.Type == "invalid_certificate":
-		return causeStatement
+		return peers.StepStatement
 	}
-	return causeOther
+	return peers.StepOther
 }
 
-// goWebAuthnOption is the go-webauthn setting that changes its answer for
-// each cause; absent: no setting does.
-var goWebAuthnOption = map[cause]string{
-	causeOrigin:      "Config.RPOrigins",
-	causeCrossOrigin: "Config.RPAllowCrossOrigin",
-	causeTopOrigin:   "Config.RPTopOrigins, Config.RPTopOriginVerificationMode",
-	causeUV:          "AuthenticatorSelection.UserVerification (not \"required\")",
-	causeAlgorithm:   "WithCredentialParameters (pubKeyCredParams)",
-	causeExtensions:  "Config.ExtensionsUnsolicitedOutputPolicy",
-	causeTrustAnchor: "Config.MDS (trust anchors from FIDO metadata)",
-}
-
-// String renders a verdict on one line, for logs and tests.
-func (v Verdict) String() string {
-	if v.Accepts {
-		return fmt.Sprintf("%s %s: accepts", v.Name, v.Version)
-	}
-	return fmt.Sprintf("%s %s: refuses at %s: %s", v.Name, v.Version, v.Step, v.Reason)
+// options are the go-webauthn setting that changes its answer at each
+// step; absent: no setting does.
+var options = map[string]string{
+	peers.StepOrigin:      "Config.RPOrigins",
+	peers.StepCrossOrigin: "Config.RPAllowCrossOrigin",
+	peers.StepTopOrigin:   "Config.RPTopOrigins, Config.RPTopOriginVerificationMode",
+	peers.StepUV:          "AuthenticatorSelection.UserVerification (not \"required\")",
+	peers.StepAlgorithm:   "WithCredentialParameters (pubKeyCredParams)",
+	peers.StepExtensions:  "Config.ExtensionsUnsolicitedOutputPolicy",
+	peers.StepTrustAnchor: "Config.MDS (trust anchors from FIDO metadata)",
 }
