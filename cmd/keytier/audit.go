@@ -144,15 +144,26 @@ func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Audits a tenant snapshot (graphadapter's JSON document); without SNAPSHOT, the embedded demo tenant.")
 		fs.PrintDefaults()
 	}
+	// With --format json every usage error is also the one JSON object on
+	// stdout (error code "usage"), as inspect's --json is.
+	jsonUsage := func(msg string) int {
+		if formatRequested(args, "json") {
+			if err := writeJSONObject(stdout, auditUsageReport(msg)); err != nil {
+				fmt.Fprintf(stderr, "keytier audit: %v\n", err)
+			}
+		}
+		return exitUsage
+	}
 	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return jsonUsage("keytier audit: " + err.Error())
 	}
 	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "keytier audit: "+format+"\n", a...)
-		return exitUsage
+		msg := fmt.Sprintf("keytier audit: "+format, a...)
+		fmt.Fprintln(stderr, msg)
+		return jsonUsage(msg)
 	}
 	render, ok := auditFormats[*format]
 	if !ok {

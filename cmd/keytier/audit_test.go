@@ -200,3 +200,49 @@ func TestAuditGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditUsageErrorJSON: with --format json a usage error is still the
+// one JSON object on stdout, {"error": {"code": "usage", "message": …},
+// "tenant": null, "capturedAt": null, "summary": null, "findings": []},
+// wherever --format stands and whatever stops the parse; with another
+// format (or --format json overridden) stdout stays empty.
+func TestAuditUsageErrorJSON(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		json    bool
+		message string
+	}{
+		{[]string{"--format", "json", "a", "b"}, true, "one snapshot at a time"},
+		{[]string{"a", "b", "--format=json"}, true, "one snapshot at a time"},
+		{[]string{"-format", "json", "--nope"}, true, "flag provided but not defined"},
+		{[]string{"--format", "json", "--max-tap-lifetime", "5m"}, true, "10 minutes to 30 days"},
+		{[]string{"--format", "json", "--break-glass", "nobody@northwindfab.example"}, true, "the snapshot has no user"},
+		{[]string{"--format", "json", "--at"}, true, "flag needs an argument"},
+		{[]string{"--format", "json", "--format", "text", "a", "b"}, false, ""},
+		{[]string{"--format", "text", "a", "b"}, false, ""},
+		{[]string{"a", "b"}, false, ""},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", append([]string{"audit"}, tc.args...)...)
+			assert.Equal(t, exitUsage, code)
+			assert.NotEmpty(t, errOut, "the message goes to stderr too")
+			if !tc.json {
+				assert.Empty(t, out)
+				return
+			}
+			dec := json.NewDecoder(strings.NewReader(out))
+			var members map[string]json.RawMessage
+			require.NoError(t, dec.Decode(&members), out)
+			assert.False(t, dec.More(), "exactly one JSON object")
+			var e struct{ Code, Message string }
+			require.NoError(t, json.Unmarshal(members["error"], &e))
+			assert.Equal(t, "usage", e.Code)
+			assert.Contains(t, e.Message, "keytier audit: ")
+			assert.Contains(t, e.Message, tc.message)
+			for _, m := range []string{"tenant", "capturedAt", "summary"} {
+				assert.Equal(t, "null", string(members[m]), m)
+			}
+			assert.Equal(t, "[]", string(members["findings"]))
+		})
+	}
+}

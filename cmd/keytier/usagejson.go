@@ -62,3 +62,45 @@ func inspectUsageReport(message string) any {
 		Assurance  *struct{}  `json:"assurance"`
 	}{Error: usageError{Code: usageCode, Message: message}}
 }
+
+// formatRequested reports whether args ask for --format want, read as
+// jsonRequested reads --json: flags up to a "--", "--format V",
+// "--format=V", one dash or two, the last one winning. A --format whose
+// value is missing is no request.
+func formatRequested(args []string, want string) bool {
+	got := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if name != "format" {
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				break
+			}
+			i++
+			val = args[i]
+		}
+		got = val
+	}
+	return got == want
+}
+
+// auditUsageReport is `keytier audit --format json`'s report of a usage
+// error: the one object, its error member set and nothing audited.
+func auditUsageReport(message string) any {
+	return struct {
+		Error      usageError `json:"error"`
+		Tenant     *struct{}  `json:"tenant"`
+		CapturedAt *struct{}  `json:"capturedAt"`
+		Summary    *struct{}  `json:"summary"`
+		Findings   []struct{} `json:"findings"`
+	}{Error: usageError{Code: usageCode, Message: message}, Findings: []struct{}{}}
+}
