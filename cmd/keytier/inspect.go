@@ -17,6 +17,8 @@ import (
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/mds"
+	"github.com/keytier/keytier/passkey/peers"
+	"github.com/keytier/keytier/passkey/peers/gowebauthn"
 )
 
 // defaultSample is what `keytier inspect` shows with no input: a real
@@ -120,20 +122,37 @@ func inspectCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	report := passkey.Analyze(data, opts)
+	result := inspectResult{Report: report, Peers: peers.ForReport(data, opts, report, gowebauthn.Check, peers.SimpleWebAuthn)}
+	if result.Peers == nil {
+		result.Peers = []peers.Verdict{}
+	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
+		if err := enc.Encode(result); err != nil {
 			fmt.Fprintf(stderr, "keytier inspect: %v\n", err)
 			return exitFail
 		}
 	} else {
 		renderCard(stdout, name, report, plain)
+		// What other libraries would decide is for the relying party's
+		// developers, not for the end users --plain speaks to.
+		if !plain {
+			renderPeers(stdout, result.Peers)
+		}
 	}
 	if !report.OK {
 		return exitFail
 	}
 	return exitOK
+}
+
+// inspectResult is `keytier inspect --json`'s object: the report, and
+// what go-webauthn and SimpleWebAuthn would decide for the same settings
+// (empty without verification).
+type inspectResult struct {
+	passkey.Report
+	Peers []peers.Verdict `json:"peers"`
 }
 
 // parseInterspersed lets flags follow the input name, as in

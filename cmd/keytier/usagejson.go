@@ -60,7 +60,8 @@ func inspectUsageReport(message string) any {
 		Error      usageError `json:"error"`
 		Credential *struct{}  `json:"credential"`
 		Assurance  *struct{}  `json:"assurance"`
-	}{Error: usageError{Code: usageCode, Message: message}}
+		Peers      []struct{} `json:"peers"`
+	}{Error: usageError{Code: usageCode, Message: message}, Peers: []struct{}{}}
 }
 
 // formatRequested reports whether args ask for --format want, read as

@@ -77,6 +77,23 @@ func Compare(data []byte, opts passkey.VerifyOptions, keytierErr error, ps ...Pe
 	return out
 }
 
+// ForReport is Compare for a report passkey.Analyze made of data with
+// opts: keytier's answer is the report's. It returns nil when the report
+// was not a verification (opts nil).
+func ForReport(data []byte, opts *passkey.VerifyOptions, r passkey.Report, ps ...Peer) []Verdict {
+	if opts == nil {
+		return nil
+	}
+	var keytierErr error
+	if !r.OK {
+		keytierErr = &passkey.Error{Code: "internal"}
+		if r.Error != nil {
+			keytierErr = &passkey.Error{Code: r.Error.Code, Where: r.Error.Where}
+		}
+	}
+	return Compare(data, *opts, keytierErr, ps...)
+}
+
 // String renders a verdict on one line, for logs and tests.
 func (v Verdict) String() string {
 	if v.Accepts {
