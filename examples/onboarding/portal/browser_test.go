@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"strings"
@@ -61,15 +62,32 @@ func (b *browser) open(path, ready string) {
 	b.do("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(ready)))
 }
 
-// device replaces the attached virtual authenticator with a new, empty one:
-// a synced passkey provider (backup eligible and backed up, built in) or a
-// device-bound security key (not backup eligible, USB). Each has resident
-// keys and user verification that succeeds, as a phone or a key with a PIN.
-func (b *browser) device(synced bool) {
+// deviceKind is a kind of device the user holds, as a virtual authenticator
+// that has resident keys and user verification that succeeds (a phone, a
+// computer, or a security key with a PIN) and sets the backup flags of the
+// credentials it creates.
+type deviceKind struct {
+	builtIn bool // a platform's passkey provider rather than a USB key
+	be, bs  bool // BE and BS of new credentials
+}
+
+var (
+	// syncedProvider is a passkey provider that backs up every key at once.
+	syncedProvider = deviceKind{builtIn: true, be: true, bs: true}
+	// notYetBackedUp is a passkey provider whose keys may be backed up
+	// (BE=1) and are not yet (BS=0).
+	notYetBackedUp = deviceKind{builtIn: true, be: true}
+	// securityKey is a device-bound security key: BE=0, BS=0.
+	securityKey = deviceKind{}
+)
+
+// device replaces the attached virtual authenticator with a new, empty one
+// of the given kind.
+func (b *browser) device(kind deviceKind) {
 	b.t.Helper()
 	b.removeDevice()
 	transport := vauth.AuthenticatorTransportUsb
-	if synced {
+	if kind.builtIn {
 		transport = vauth.AuthenticatorTransportInternal
 	}
 	b.auth = run(b, "add a virtual authenticator", func(ctx context.Context, t *chromedp.Target) (vauth.AuthenticatorID, error) {
@@ -81,8 +99,8 @@ func (b *browser) device(synced bool) {
 			HasUserVerification:         true,
 			IsUserVerified:              true,
 			AutomaticPresenceSimulation: true,
-			DefaultBackupEligibility:    synced,
-			DefaultBackupState:          synced,
+			DefaultBackupEligibility:    kind.be,
+			DefaultBackupState:          kind.bs,
 		}})
 		return res.AuthenticatorID, err
 	})
@@ -99,6 +117,33 @@ func (b *browser) removeDevice() {
 		return err
 	}))
 	b.auth = ""
+}
+
+// credential returns the id of the one credential the attached
+// authenticator holds.
+func (b *browser) credential() []byte {
+	b.t.Helper()
+	id := b.auth
+	creds := run(b, "list credentials", func(ctx context.Context, t *chromedp.Target) ([]*vauth.Credential, error) {
+		res, err := cdp.Call(ctx, t, vauth.GetCredentials, vauth.GetCredentialsParams{AuthenticatorID: id})
+		return res.Credentials, err
+	})
+	require.Len(b.t, creds, 1)
+	return creds[0].CredentialID
+}
+
+// setBackupFlags makes the attached authenticator report BE and BS as
+// given in the credential's later assertions (WebAuthn's "Set Credential
+// Properties" automation command).
+func (b *browser) setBackupFlags(credentialID []byte, be, bs bool) {
+	b.t.Helper()
+	id := b.auth
+	b.do("set the credential's backup flags", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, vauth.SetCredentialProperties, vauth.SetCredentialPropertiesParams{
+			AuthenticatorID: id, CredentialID: credentialID, BackupEligibility: &be, BackupState: &bs,
+		})
+		return err
+	}))
 }
 
 // credentials returns how many credentials the attached authenticator holds.
@@ -239,7 +284,7 @@ func TestOnboardingInChromium(t *testing.T) {
 		ok, msg := b.redeem(sam, samCode)
 		require.True(t, ok, "redeeming a fresh pass: %s", msg)
 
-		b.device(true)
+		b.device(syncedProvider)
 		out := b.register()
 		assert.Equal(t, "true", out["data-admitted"])
 		assert.Equal(t, "AAL2", out["data-aal"], "a synced passkey with user verification is AAL2")
@@ -273,7 +318,7 @@ func TestOnboardingInChromium(t *testing.T) {
 		ok, msg := b.redeem(grace, code)
 		require.True(t, ok, msg)
 
-		b.device(true)
+		b.device(syncedProvider)
 		out := b.register()
 		assert.Equal(t, "false", out["data-admitted"])
 		reasons := b.attrs(`[data-testid=reasons] li`)
@@ -284,7 +329,7 @@ func TestOnboardingInChromium(t *testing.T) {
 		assert.Zero(t, all, "a refused passkey is not stored")
 
 		// The pass's grant is still good: try a security key.
-		b.device(false)
+		b.device(securityKey)
 		b.open("/register", `[data-testid=create-passkey]`)
 		out = b.register()
 		assert.Equal(t, "true", out["data-admitted"])
@@ -302,7 +347,7 @@ func TestOnboardingInChromium(t *testing.T) {
 		b.t = t
 		// Lee's synced passkey, on the device Lee is about to lose, signs
 		// in.
-		b.device(true)
+		b.device(syncedProvider)
 		code := b.createUser("lee@contoso.example", "Lee Park", portal.WorkforceGroupID)
 		ok, msg := b.redeem("lee@contoso.example", code)
 		require.True(t, ok, msg)
@@ -327,7 +372,7 @@ func TestOnboardingInChromium(t *testing.T) {
 		assert.Contains(t, msg, "revoked")
 
 		// A new device, the recovery pass, a new passkey.
-		b.device(true)
+		b.device(syncedProvider)
 		ok, msg = b.redeem("lee@contoso.example", recovery)
 		require.True(t, ok, msg)
 		out := b.register()
@@ -338,6 +383,91 @@ func TestOnboardingInChromium(t *testing.T) {
 		all, active = h.passkeyCount(t, "lee@contoso.example")
 		assert.Equal(t, [2]int{2, 1}, [2]int{all, active})
 	})
+	t.Run("an admin's device-bound key that reports a backup is refused and the admin page shows why", func(t *testing.T) {
+		b.t = t
+		const root = "root@contoso.example"
+		code := b.createUser(root, "Rue Root", portal.AdminsGroupID)
+		ok, msg := b.redeem(root, code)
+		require.True(t, ok, msg)
+		b.device(securityKey)
+		out := b.register()
+		require.Equal(t, "true", out["data-admitted"])
+		registeredAAL := out["data-aal"]
+		me, msg := b.signIn()
+		require.Empty(t, msg)
+		require.Equal(t, string(passkey.DeviceBound), me["data-passkey-type"])
+
+		// The key is copied into a sync fabric: the authenticator now
+		// says the credential is backup eligible and backed up.
+		id := b.credential()
+		b.setBackupFlags(id, true, true)
+		_, msg = b.signIn()
+		assert.Contains(t, msg, "cannot change", "the event's plain words")
+		assert.Contains(t, msg, "no longer meets your account's passkey profile")
+		assert.Equal(t, string(passkey.CodeBackupEligibilityChanged), b.attrs(`[data-testid=status]`)["data-code"])
+
+		key := base64.RawURLEncoding.EncodeToString(id)
+		b.open("/admin", fmt.Sprintf(`tr.credential[data-passkey=%q]`, key))
+		row := b.attrs(fmt.Sprintf(`tr.credential[data-passkey=%q]`, key))
+		assert.Equal(t, string(passkey.DeviceBound), row["data-registered-type"])
+		assert.Equal(t, registeredAAL, row["data-registered-aal"])
+		assert.Equal(t, string(passkey.Synced), row["data-current-type"], "no longer device-bound")
+		assert.Equal(t, assurance.AAL2.String(), row["data-current-aal"])
+		assert.Equal(t, "false", row["data-admitted"], "the administrators' profile admits only device-bound passkeys")
+
+		events := fmt.Sprintf(`tr.events[data-passkey=%q]`, key)
+		codes := run(b, "event codes", chromedp.Evaluate[[]string](fmt.Sprintf(
+			`[...document.querySelectorAll(%q)].map(li => li.dataset.code)`, events+" li")))
+		assert.ElementsMatch(t, []string{string(passkey.EventBackupEligibilityChanged), string(passkey.EventBackupStateChanged)}, codes)
+		bs := b.attrs(events + ` li[data-code=backup_state_changed]`)
+		assert.Equal(t, "0", bs["data-old"])
+		assert.Equal(t, "1", bs["data-new"])
+		assert.Equal(t, "deviceBound "+registeredAAL, bs["data-tier-before"])
+		assert.Equal(t, "synced AAL2", bs["data-tier-after"])
+		assert.Equal(t, "true", b.attrs(events + ` li[data-code=backup_eligibility_changed]`)["data-rejected"])
+		text := b.text(events)
+		t.Logf("the admin page says: %s", text)
+		assert.Contains(t, text, "no longer device-bound", "the admin text")
+		assert.Contains(t, text, "§6.1.3", "the citation")
+		assert.Contains(t, b.text(fmt.Sprintf(`tr.credential[data-passkey=%q] [data-testid=profile-now]`, key)), "refused")
+	})
+
+	t.Run("a synced passkey backed up after registration signs in and the event is shown", func(t *testing.T) {
+		b.t = t
+		const kim = "kim@contoso.example"
+		code := b.createUser(kim, "Kim Lee", portal.WorkforceGroupID)
+		ok, msg := b.redeem(kim, code)
+		require.True(t, ok, msg)
+		b.device(notYetBackedUp)
+		out := b.register()
+		require.Equal(t, "true", out["data-admitted"])
+		_, msg = b.signIn()
+		require.Empty(t, msg)
+
+		id := b.credential()
+		b.setBackupFlags(id, true, true)
+		me, msg := b.signIn()
+		require.Empty(t, msg, "BS 0→1 on a backup-eligible key is accepted")
+		assert.Equal(t, kim, me["data-upn"])
+		assert.Equal(t, string(passkey.Synced), me["data-passkey-type"])
+		assert.Equal(t, out["data-aal"], me["data-aal"], "the tier stays")
+		assert.Contains(t, b.text(`[data-testid=passkey-events] li[data-code=backup_state_changed]`), "copied to your account")
+
+		key := base64.RawURLEncoding.EncodeToString(id)
+		b.open("/admin", fmt.Sprintf(`tr.credential[data-passkey=%q]`, key))
+		row := b.attrs(fmt.Sprintf(`tr.credential[data-passkey=%q]`, key))
+		assert.Equal(t, string(passkey.Synced), row["data-registered-type"])
+		assert.Equal(t, string(passkey.Synced), row["data-current-type"])
+		assert.Equal(t, row["data-registered-aal"], row["data-current-aal"])
+		assert.Equal(t, "true", row["data-admitted"])
+		ev := b.attrs(fmt.Sprintf(`tr.events[data-passkey=%q] li`, key))
+		assert.Equal(t, string(passkey.EventBackupStateChanged), ev["data-code"])
+		assert.Equal(t, "0", ev["data-old"])
+		assert.Equal(t, "1", ev["data-new"])
+		assert.Equal(t, "false", ev["data-rejected"])
+		assert.Empty(t, ev["data-tier-after"])
+	})
+
 	t.Run("the shipped policy refuses the virtual authenticator's unverifiable attestation", func(t *testing.T) {
 		shipped := start(t, func(o *portal.Options) { o.Now = nil })
 		b.t, b.base = t, shipped.URL
@@ -345,7 +475,7 @@ func TestOnboardingInChromium(t *testing.T) {
 		code := b.issuePass(grace)
 		ok, msg := b.redeem(grace, code)
 		require.True(t, ok, msg)
-		b.device(false)
+		b.device(securityKey)
 		out := b.register()
 		assert.Equal(t, "false", out["data-admitted"])
 		codes := run(b, "reason codes", chromedp.Evaluate[[]string](

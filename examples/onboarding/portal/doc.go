@@ -13,12 +13,20 @@
 //     (Credential.Classify: the AAL with plain-language explanations the
 //     page shows) and decides with the FIDO2 policy whether the user's passkey
 //     profile admits it (FIDO2Policy.Evaluate); a refused passkey is not
-//     stored;
-//   - go-webauthn's webauthn package builds the ceremony options and
-//     verifies sign-in assertions.
+//     stored, an admitted one is stored as a credential record
+//     (passkey.NewRecord);
+//   - package passkey verifies every sign-in against that record
+//     (passkey.VerifyAssertion, WebAuthn L3 §7.2) and returns it updated,
+//     with the events the sign-in revealed (a key now backed up, a counter
+//     that did not advance); the portal saves it, refused or not, once the
+//     signature verified, and applies the FIDO2 policy to the passkey as it
+//     now stands (Record.Facts);
+//   - go-webauthn's webauthn package builds the ceremony options and draws
+//     their challenges.
 //
 // Users, group memberships and passkeys live in the portal's own tables in the
-// same SQLite database as the passes (store.go).
+// same SQLite database as the passes (store.go). The admin page lists each
+// passkey's verdict at registration and now, and its events.
 //
 // The main entry points are New, which opens the portal on a *sql.DB, and
 // Portal.Handler, which serves it:

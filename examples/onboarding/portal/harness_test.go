@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/keytier/keytier/examples/onboarding/portal"
+	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/tap/sqlstore"
 )
 
@@ -68,10 +69,16 @@ type harness struct {
 // the demo directory and a test clock. edit may change the options.
 func start(t *testing.T, edit func(*portal.Options)) *harness {
 	t.Helper()
-	ctx := t.Context()
-	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "portal.db"))
+	st, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "portal.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
+	return startOn(t, st, edit)
+}
+
+// startOn is start on a database the test prepared.
+func startOn(t *testing.T, st *sqlstore.Store, edit func(*portal.Options)) *harness {
+	t.Helper()
+	ctx := t.Context()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	h := &harness{Store: st, Clock: newClock(), Log: &logBuffer{}}
@@ -105,4 +112,15 @@ func (h *harness) passkeyCount(t *testing.T, upn string) (all, active int) {
 		FROM portal_passkeys k JOIN portal_users u ON u.id = k.user_id WHERE u.upn = ?`, upn).Scan(&all, &active)
 	require.NoError(t, err)
 	return all, active
+}
+
+// record reads a passkey's stored record straight from the database, as
+// keytier reads any stored record.
+func (h *harness) record(t *testing.T, credentialID []byte) *passkey.Record {
+	t.Helper()
+	var js string
+	require.NoError(t, h.Store.DB().QueryRowContext(t.Context(), `SELECT record FROM portal_passkeys WHERE id = ?`, credentialID).Scan(&js))
+	rec, err := passkey.ParseRecord([]byte(js))
+	require.NoError(t, err, "the stored record reads back")
+	return rec
 }

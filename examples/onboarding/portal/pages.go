@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,14 @@ func parsePages() (map[string]*template.Template, error) {
 				return "—"
 			}
 			return t.UTC().Format("2006-01-02 15:04 UTC")
+		},
+		"verdict":     verdictText,
+		"profileName": profileName,
+		"bit": func(b bool) int {
+			if b {
+				return 1
+			}
+			return 0
 		},
 		"short": func(s string) string {
 			if len(s) > 12 {
@@ -134,9 +143,36 @@ type userRow struct {
 	User     User
 	Groups   []string // display names
 	Profiles []string // the passkey profiles that apply, by name
-	Passkeys []Passkey
+	Passkeys []passkeyRow
 	Active   int
 	Pass     *tap.Info // nil: no pass
+}
+
+// passkeyRow is a passkey with the FIDO2 policy's decision on it as its
+// record now stands: whether it may still sign in.
+type passkeyRow struct {
+	Passkey
+	Now passkey.Decision
+}
+
+// Events returns the record's events, newest first, as the pages list them.
+func (pk Passkey) Events() []passkey.Event {
+	es := slices.Clone(pk.Record.Events)
+	slices.Reverse(es)
+	return es
+}
+
+// verdictText says a verdict in a few words for the admin pages: the
+// passkey type and the tier.
+func verdictText(v passkey.Verdict) string {
+	t := "unknown type"
+	switch v.PasskeyType {
+	case passkey.Synced:
+		t = "synced"
+	case passkey.DeviceBound:
+		t = "device-bound"
+	}
+	return t + ", " + v.AAL.String()
 }
 
 func (p *Portal) userRows(ctx context.Context) ([]userRow, error) {
@@ -165,10 +201,12 @@ func (p *Portal) userRows(ctx context.Context) ([]userRow, error) {
 		for _, sp := range p.policy.ProfilesFor(p.subject(u)) {
 			row.Profiles = append(row.Profiles, profileName(sp.Profile))
 		}
-		if row.Passkeys, err = p.store.passkeys(ctx, u.ID); err != nil {
+		pks, err := p.store.passkeys(ctx, u.ID)
+		if err != nil {
 			return nil, err
 		}
-		for _, pk := range row.Passkeys {
+		for _, pk := range pks {
+			row.Passkeys = append(row.Passkeys, passkeyRow{Passkey: pk, Now: p.policy.Evaluate(p.subject(u), pk.Record.Facts())})
 			if !pk.Revoked() {
 				row.Active++
 			}

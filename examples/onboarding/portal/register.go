@@ -297,24 +297,14 @@ func (p *Portal) registerFinish(w http.ResponseWriter, r *http.Request) {
 	res := c.Classify()
 	out := newOutcome(u, c, d, res)
 	if d.Admitted {
-		pk := Passkey{
-			ID:                credID,
-			UserID:            u.ID,
-			PublicKey:         c.PublicKey,
-			AttestationType:   c.Attestation.Type,
-			AttestationFormat: c.Format,
-			AAGUID:            c.AAGUID[:],
-			Authenticator:     c.Authenticator,
-			PasskeyType:       string(c.PasskeyType),
-			BackupEligible:    c.Flags.BE,
-			BackupState:       c.Flags.BS,
-			UserVerified:      c.Flags.UV,
-			SignCount:         c.SignCount,
-			Transports:        c.Transports,
-			AAL:               res.AAL.String(),
-			Profile:           out.Profile,
-			CreatedAt:         p.now().UTC(),
+		// The record is what every later sign-in is verified against and
+		// judged by; it starts with the verdict registration reached.
+		rec, err := passkey.NewRecord(c, u.Handle, p.now())
+		if err != nil {
+			p.fail(w, r, "recording the passkey", err)
+			return
 		}
+		pk := Passkey{ID: credID, UserID: u.ID, Profile: out.Profile, CreatedAt: p.now().UTC(), Record: rec}
 		if err := p.store.addPasskey(r.Context(), pk); err != nil {
 			if errors.Is(err, errDuplicate) {
 				writeJSON(w, http.StatusConflict, apiError{Error: "This passkey is already registered."})
@@ -323,7 +313,8 @@ func (p *Portal) registerFinish(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, "storing the passkey", err)
 			return
 		}
-		p.log.InfoContext(r.Context(), "passkey registered", "user", u.ID, "passkey", pk.Key(), "type", pk.PasskeyType, "aal", pk.AAL)
+		p.log.InfoContext(r.Context(), "passkey registered", "user", u.ID, "passkey", pk.Key(),
+			"type", string(rec.Registration.PasskeyType), "aal", rec.Registration.AAL.String())
 	} else {
 		p.log.InfoContext(r.Context(), "passkey refused by policy", "user", u.ID, "type", string(c.PasskeyType), "reasons", len(d.Reasons))
 	}

@@ -1,15 +1,17 @@
 package portal
 
 import (
-	"bytes"
+	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/go-webauthn/webauthn/protocol"
-	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/keytier/keytier/examples/onboarding/form"
+	"github.com/keytier/keytier/passkey"
 )
 
 func (p *Portal) signinPage(w http.ResponseWriter, r *http.Request) {
@@ -18,6 +20,10 @@ func (p *Portal) signinPage(w http.ResponseWriter, r *http.Request) {
 
 // signinOptions starts a discoverable sign-in: the authenticator offers the
 // passkeys it holds for the portal, so nobody types a user name.
+// go-webauthn builds the request options (rpId, userVerification
+// "required", no allowCredentials) and draws the challenge from
+// crypto/rand; the portal keeps them in the session until the response
+// comes, and keytier verifies the response (signinFinish).
 func (p *Portal) signinOptions(w http.ResponseWriter, r *http.Request) {
 	assertion, data, err := p.wa.BeginDiscoverableLogin()
 	if err != nil {
@@ -35,22 +41,30 @@ func (p *Portal) signinOptions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, assertion)
 }
 
-// protocolMessage says what go-webauthn refused, without its error type's
-// prefix.
-func protocolMessage(err error) string {
-	var pe *protocol.Error
-	if errors.As(err, &pe) {
-		if pe.DevInfo != "" && pe.DevInfo != pe.Details {
-			return pe.Details + " (" + pe.DevInfo + ")"
-		}
-		return pe.Details
-	}
-	return err.Error()
-}
-
-// signinFinish checks the assertion: the passkey must be registered and not
-// revoked, and go-webauthn must verify the signature over the challenge
-// (WebAuthn L3 §7.2).
+// signinFinish verifies the assertion with keytier (passkey.VerifyAssertion,
+// WebAuthn L3 §7.2) against the passkey's stored record, saves the record
+// the sign-in produced, and then applies the FIDO2 policy to the passkey as
+// it now stands.
+//
+// The portal's sign-in policy:
+//   - the passkey must be registered and not revoked;
+//   - the assertion must verify, with user verification, and its counter
+//     must advance (a counter that did not means two copies of the key may
+//     exist, §6.1.1: the portal refuses rather than guess which is genuine);
+//   - backup eligibility never changes (§6.1.3): keytier refuses an
+//     assertion whose BE differs from registration;
+//   - the passkey, as its latest signed assertion shows it, must still
+//     satisfy one of the user's passkey profiles (Entra's rule: "registration
+//     and authentication with a passkey are allowed if the passkey fully
+//     satisfies the requirements of at least one of the scoped passkey
+//     profiles"). An administrator's device-bound key that reports it is
+//     backed up is synced now, and the administrators' profile admits only
+//     device-bound passkeys: it no longer signs in, whatever it reports
+//     later, since a key copied once may still be elsewhere.
+//
+// Whenever the signature verified, the record is saved even if the sign-in
+// is refused: the events are the evidence an administrator needs, and the
+// admin page shows them.
 func (p *Portal) signinFinish(w http.ResponseWriter, r *http.Request) {
 	body, credID, err := form.ReadCredential(http.MaxBytesReader(w, r.Body, MaxAssertionBody+1), MaxAssertionBody)
 	if err != nil {
@@ -72,11 +86,6 @@ func (p *Portal) signinFinish(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: fmt.Sprintf("The sign-in took longer than %v. Start again.", CeremonyTimeout)})
 		return
 	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(body)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "The sign-in response does not parse: " + protocolMessage(err)})
-		return
-	}
 	pk, err := p.store.passkey(r.Context(), credID)
 	if errors.Is(err, errNoPasskey) {
 		writeJSON(w, http.StatusUnauthorized, apiError{Error: "This passkey is not registered with the portal. Redeem a Temporary Access Pass to register one."})
@@ -96,30 +105,55 @@ func (p *Portal) signinFinish(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, "reading a user", err)
 		return
 	}
-	active, err := p.store.activePasskeys(r.Context(), u.ID)
+	challenge, err := base64.RawURLEncoding.DecodeString(cer.data.Challenge)
 	if err != nil {
-		p.fail(w, r, "reading passkeys", err)
+		p.fail(w, r, "reading the challenge", err)
 		return
 	}
-	owner := func(rawID, userHandle []byte) (webauthn.User, error) {
-		if !bytes.Equal(userHandle, u.Handle) {
-			return nil, errors.New("the user handle is not that of the passkey's owner")
+	si, verr := passkey.VerifyAssertion(body, pk.Record, passkey.AssertionOptions{
+		RPID:      p.rpID,
+		Origins:   []string{p.origin},
+		Challenge: challenge,
+		// A discoverable sign-in: no allowCredentials, so the response
+		// must name its user, and that must be the passkey's owner.
+		UserHandle:                u.Handle,
+		RequireUserVerification:   cer.data.UserVerification == protocol.VerificationRequired,
+		RejectSignCountRegression: true,
+		// The request asks for no extension.
+		Extensions: []string{},
+		Now:        p.now,
+	})
+	var d passkey.Decision
+	if si != nil && si.Record != nil {
+		d = p.policy.Evaluate(p.subject(u), si.Record.Facts())
+		p.logEvents(r.Context(), u, pk, si.Events)
+		if err := p.store.saveRecord(r.Context(), pk, si.Record, verr == nil && d.Admitted); err != nil {
+			if errors.Is(err, errRecordChanged) {
+				writeJSON(w, http.StatusConflict, apiError{Error: "This passkey signed in twice at the same moment; only one sign-in counts. Start again."})
+				return
+			}
+			p.fail(w, r, "saving the passkey's record", err)
+			return
 		}
-		return webauthnUser{u: u, pks: active}, nil
 	}
-	_, cred, err := p.wa.ValidatePasskeyLogin(owner, cer.data, parsed)
-	if err != nil {
-		writeJSON(w, http.StatusUnauthorized, apiError{Error: "Sign-in refused: " + protocolMessage(err)})
+	switch {
+	case verr != nil:
+		msg := "Sign-in refused: " + verr.Error()
+		if si != nil && si.Record != nil {
+			// The signature verified: the authenticator's own word
+			// says what changed, and the events say it in plain words.
+			msg = refusal(si, d)
+		}
+		p.log.InfoContext(r.Context(), "sign-in refused", "user", u.ID, "passkey", pk.Key(), "code", string(passkey.CodeOf(verr)))
+		writeJSON(w, http.StatusUnauthorized, apiError{Error: msg, Code: string(passkey.CodeOf(verr))})
 		return
-	}
-	// A counter that went backwards means two copies of the key exist
-	// (WebAuthn L3 §6.1.1); refuse rather than guess which is genuine.
-	if cred.Authenticator.CloneWarning {
-		writeJSON(w, http.StatusUnauthorized, apiError{Error: "Sign-in refused: the passkey's signature counter went backwards, a sign that it was copied. Ask the helpdesk."})
-		return
-	}
-	if err := p.store.recordUse(r.Context(), cred.ID, cred.Authenticator.SignCount, cred.Flags.BackupState); err != nil {
-		p.fail(w, r, "recording a sign-in", err)
+	case !d.Admitted:
+		code := ""
+		if len(d.Reasons) > 0 {
+			code = string(d.Reasons[0].Code)
+		}
+		p.log.InfoContext(r.Context(), "sign-in refused by policy", "user", u.ID, "passkey", pk.Key(), "reasons", len(d.Reasons))
+		writeJSON(w, http.StatusForbidden, apiError{Error: refusal(si, d), Code: code})
 		return
 	}
 	err = p.sessions.with(w, r, true, func(s *session) error {
@@ -135,6 +169,37 @@ func (p *Portal) signinFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	p.log.InfoContext(r.Context(), "signed in", "user", u.ID, "passkey", pk.Key())
 	writeJSON(w, http.StatusOK, next{Next: "/me"})
+}
+
+// refusal tells the user why a sign-in whose signature verified was
+// refused: the plain words of the events that refused it or changed the
+// passkey's tier, then, if no passkey profile of the user admits the
+// passkey as it now stands, why not.
+func refusal(si *passkey.SignIn, d passkey.Decision) string {
+	parts := []string{"Sign-in refused."}
+	for _, e := range si.Events {
+		if e.Rejected || e.TierAfter != "" {
+			parts = append(parts, e.Plain)
+		}
+	}
+	if !d.Admitted {
+		msgs := make([]string, 0, len(d.Reasons))
+		for _, r := range d.Reasons {
+			msgs = append(msgs, r.Message)
+		}
+		parts = append(parts, "This passkey no longer meets your account's passkey profile ("+strings.Join(msgs, "; ")+
+			"). Ask the helpdesk for a recovery pass to register one that does.")
+	}
+	return strings.Join(parts, " ")
+}
+
+// logEvents writes each event a sign-in saw to the log, which keeps them
+// all; the record keeps the latest passkey.MaxRecordEvents.
+func (p *Portal) logEvents(ctx context.Context, u User, pk Passkey, events []passkey.Event) {
+	for _, e := range events {
+		p.log.InfoContext(ctx, "passkey event", "user", u.ID, "passkey", pk.Key(), "code", string(e.Code),
+			"old", e.Old, "new", e.New, "rejected", e.Rejected, "tierBefore", e.TierBefore, "tierAfter", e.TierAfter)
+	}
 }
 
 // meView is the signed-in page's data.

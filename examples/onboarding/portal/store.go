@@ -1,9 +1,11 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,11 +14,22 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/tap"
 )
 
 // schema creates the portal's tables beside the TAP store's (tap_passes).
 // Times are RFC 3339 UTC text; credential ids are the raw bytes.
+//
+// A passkey's record column holds keytier's credential record
+// (passkey.Record JSON): the key, counter and flags sign-in verifies
+// against, the verdict at registration and as of the latest sign-in, and
+// the events sign-ins saw. It is what sign-in reads and writes. The
+// credential columns before it are what the portal stored before it kept
+// the record; they are still written from the record, with their old
+// meanings (passkey_type and aal: the verdict at registration; sign_count,
+// backup_state, user_verified: as of the latest verified sign-in), so a
+// query over the table reads what it always did.
 const schema = `
 CREATE TABLE IF NOT EXISTS portal_groups (
 	id           TEXT PRIMARY KEY,
@@ -53,7 +66,8 @@ CREATE TABLE IF NOT EXISTS portal_passkeys (
 	created_at         TEXT NOT NULL,
 	last_used_at       TEXT NOT NULL DEFAULT '',
 	revoked_at         TEXT NOT NULL DEFAULT '',
-	revoked_by         TEXT NOT NULL DEFAULT ''
+	revoked_by         TEXT NOT NULL DEFAULT '',
+	record             TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS portal_passkeys_user ON portal_passkeys(user_id);
 `
@@ -83,28 +97,25 @@ type User struct {
 	GroupIDs  []string
 }
 
-// Passkey is a registered passkey: what sign-in needs (id, public key, flags,
-// counter) and what the portal decided about it at registration.
+// Passkey is a registered passkey: keytier's record of it, which sign-in
+// verifies against and updates, and what the portal keeps beside it.
 type Passkey struct {
-	ID                []byte
-	UserID            string
-	PublicKey         []byte
-	AttestationType   string
-	AttestationFormat string
-	AAGUID            []byte
-	Authenticator     string
-	PasskeyType       string
-	BackupEligible    bool
-	BackupState       bool
-	UserVerified      bool
-	SignCount         uint32
-	Transports        []string
-	AAL               string
-	Profile           string
-	CreatedAt         time.Time
-	LastUsedAt        time.Time
-	RevokedAt         time.Time
-	RevokedBy         string
+	ID     []byte
+	UserID string
+	// Profile names the passkey profile that admitted it at registration.
+	Profile    string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // the latest sign-in the portal let through
+	RevokedAt  time.Time
+	RevokedBy  string
+	// Record is the credential record: the key, counter and flags, the
+	// verdict at registration (Record.Registration) and as the latest
+	// sign-in left it (Record.Current), and the events sign-ins saw.
+	Record *passkey.Record
+
+	// stored is the record column as read, for the compare-and-swap in
+	// saveRecord.
+	stored string
 }
 
 // Key is the credential id as the pages and the directory name it:
@@ -114,26 +125,14 @@ func (pk Passkey) Key() string { return base64.RawURLEncoding.EncodeToString(pk.
 // Revoked reports whether the passkey was revoked.
 func (pk Passkey) Revoked() bool { return !pk.RevokedAt.IsZero() }
 
-// webauthnCredential is the record go-webauthn verifies assertions with.
+// webauthnCredential is the passkey as go-webauthn lists it in a
+// registration's excludeCredentials.
 func (pk Passkey) webauthnCredential() webauthn.Credential {
-	ts := make([]protocol.AuthenticatorTransport, len(pk.Transports))
-	for i, t := range pk.Transports {
+	ts := make([]protocol.AuthenticatorTransport, len(pk.Record.Transports))
+	for i, t := range pk.Record.Transports {
 		ts[i] = protocol.AuthenticatorTransport(t)
 	}
-	return webauthn.Credential{
-		ID:                pk.ID,
-		PublicKey:         pk.PublicKey,
-		AttestationType:   pk.AttestationType,
-		AttestationFormat: pk.AttestationFormat,
-		Transport:         ts,
-		Flags: webauthn.CredentialFlags{
-			UserPresent:    true,
-			UserVerified:   pk.UserVerified,
-			BackupEligible: pk.BackupEligible,
-			BackupState:    pk.BackupState,
-		},
-		Authenticator: webauthn.Authenticator{AAGUID: pk.AAGUID, SignCount: pk.SignCount},
-	}
+	return webauthn.Credential{ID: pk.ID, PublicKey: pk.Record.PublicKey, Transport: ts}
 }
 
 // store is the directory: users, groups and passkeys in SQLite.
@@ -147,7 +146,109 @@ func (s *store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("portal: creating tables: %w", err)
 	}
+	// A database from before the record column has the table without it.
+	var has int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('portal_passkeys') WHERE name = 'record'`).Scan(&has); err != nil {
+		return fmt.Errorf("portal: reading the passkey table's columns: %w", err)
+	}
+	if has == 0 {
+		if _, err := s.db.ExecContext(ctx, `ALTER TABLE portal_passkeys ADD COLUMN record TEXT NOT NULL DEFAULT ''`); err != nil {
+			return fmt.Errorf("portal: adding the record column: %w", err)
+		}
+	}
+	return s.recordLegacyPasskeys(ctx)
+}
+
+// legacyPasskey is a passkey row stored before the record column: the
+// columns go-webauthn verified sign-ins with.
+type legacyPasskey struct {
+	id, publicKey, aaguid, handle  []byte
+	attType, attFormat, transports string
+	be, bs, uv                     bool
+	signCount                      uint32
+	created                        string
+}
+
+// recordLegacyPasskeys gives every passkey stored before the record column
+// a record. The row is the webauthn.Credential go-webauthn verified it
+// with, so keytier reads it as it reads any go-webauthn row
+// (passkey.ParseRecord): its verdict is keytier's classification from the
+// flags and the AAGUID, without the attestation, which the row does not
+// keep.
+func (s *store) recordLegacyPasskeys(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("portal: recording older passkeys: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT k.id, k.public_key, k.aaguid, u.handle, k.attestation_type, k.attestation_format,
+		k.transports, k.backup_eligible, k.backup_state, k.user_verified, k.sign_count, k.created_at
+		FROM portal_passkeys k JOIN portal_users u ON u.id = k.user_id WHERE k.record = ''`)
+	if err != nil {
+		return fmt.Errorf("portal: recording older passkeys: %w", err)
+	}
+	var legacy []legacyPasskey
+	for rows.Next() {
+		var l legacyPasskey
+		if err := rows.Scan(&l.id, &l.publicKey, &l.aaguid, &l.handle, &l.attType, &l.attFormat,
+			&l.transports, &l.be, &l.bs, &l.uv, &l.signCount, &l.created); err != nil {
+			rows.Close()
+			return fmt.Errorf("portal: recording older passkeys: %w", err)
+		}
+		legacy = append(legacy, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("portal: recording older passkeys: %w", err)
+	}
+	for _, l := range legacy {
+		key := base64.RawURLEncoding.EncodeToString(l.id)
+		rec, err := l.record()
+		if err != nil {
+			return fmt.Errorf("portal: passkey %s, stored before the record column: %w", key, err)
+		}
+		js, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("portal: passkey %s: %w", key, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE portal_passkeys SET record = ? WHERE id = ? AND record = ''`, string(js), l.id); err != nil {
+			return fmt.Errorf("portal: passkey %s: %w", key, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("portal: recording older passkeys: %w", err)
+	}
 	return nil
+}
+
+func (l legacyPasskey) record() (*passkey.Record, error) {
+	var ts []protocol.AuthenticatorTransport
+	if l.transports != "" {
+		for _, t := range strings.Split(l.transports, ",") {
+			ts = append(ts, protocol.AuthenticatorTransport(t))
+		}
+	}
+	row, err := json.Marshal(webauthn.Credential{
+		ID:                l.id,
+		PublicKey:         l.publicKey,
+		AttestationType:   l.attType,
+		AttestationFormat: l.attFormat,
+		Transport:         ts,
+		Flags:             webauthn.CredentialFlags{UserPresent: true, UserVerified: l.uv, BackupEligible: l.be, BackupState: l.bs},
+		Authenticator:     webauthn.Authenticator{AAGUID: l.aaguid, SignCount: l.signCount},
+	})
+	if err != nil {
+		return nil, err
+	}
+	rec, err := passkey.ParseRecord(row)
+	if err != nil {
+		return nil, err
+	}
+	rec.UserHandle = l.handle
+	if rec.RegisteredAt, err = parseTime(l.created, "registration time"); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 func formatTime(t time.Time) string {
@@ -326,22 +427,15 @@ func (s *store) groupsOf(ctx context.Context, userID string) ([]string, error) {
 	return gs, rows.Err()
 }
 
-const passkeyColumns = `id, user_id, public_key, attestation_type, attestation_format, aaguid, authenticator,
-	passkey_type, backup_eligible, backup_state, user_verified, sign_count, transports, aal, profile,
-	created_at, last_used_at, revoked_at, revoked_by`
+const passkeyColumns = `id, user_id, profile, created_at, last_used_at, revoked_at, revoked_by, record`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanPasskey(row scanner) (Passkey, error) {
 	var pk Passkey
-	var transports, created, used, revoked string
-	if err := row.Scan(&pk.ID, &pk.UserID, &pk.PublicKey, &pk.AttestationType, &pk.AttestationFormat, &pk.AAGUID,
-		&pk.Authenticator, &pk.PasskeyType, &pk.BackupEligible, &pk.BackupState, &pk.UserVerified, &pk.SignCount,
-		&transports, &pk.AAL, &pk.Profile, &created, &used, &revoked, &pk.RevokedBy); err != nil {
+	var created, used, revoked string
+	if err := row.Scan(&pk.ID, &pk.UserID, &pk.Profile, &created, &used, &revoked, &pk.RevokedBy, &pk.stored); err != nil {
 		return Passkey{}, err
-	}
-	if transports != "" {
-		pk.Transports = strings.Split(transports, ",")
 	}
 	var err error
 	if pk.CreatedAt, err = parseTime(created, "registration time"); err != nil {
@@ -353,13 +447,28 @@ func scanPasskey(row scanner) (Passkey, error) {
 	if pk.RevokedAt, err = parseTime(revoked, "revocation time"); err != nil {
 		return Passkey{}, err
 	}
+	if pk.Record, err = passkey.ParseRecord([]byte(pk.stored)); err != nil {
+		return Passkey{}, fmt.Errorf("portal: the stored record: %w", err)
+	}
+	if !bytes.Equal(pk.Record.ID, pk.ID) {
+		return Passkey{}, fmt.Errorf("portal: the stored record is for credential %s", pk.Record.ID)
+	}
 	return pk, nil
 }
 
-// addPasskey stores a passkey. A credential id registered before, to anyone,
-// is refused: WebAuthn L3 §7.1 step 26 ("If the credentialId is already
-// known, the Relying Party SHOULD fail this registration ceremony").
+// addPasskey stores a passkey with its record. A credential id registered
+// before, to anyone, is refused: WebAuthn L3 §7.1 step 26 ("If the
+// credentialId is already known, the Relying Party SHOULD fail this
+// registration ceremony").
 func (s *store) addPasskey(ctx context.Context, pk Passkey) error {
+	rec := pk.Record
+	if rec == nil || !bytes.Equal(rec.ID, pk.ID) {
+		return fmt.Errorf("portal: passkey %s has no record of its own", pk.Key())
+	}
+	js, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("portal: passkey %s: %w", pk.Key(), err)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("portal: storing passkey: %w", err)
@@ -378,17 +487,55 @@ func (s *store) addPasskey(ctx context.Context, pk Passkey) error {
 	if mine >= MaxPasskeysPerUser {
 		return fmt.Errorf("portal: user %q already has %d passkeys, the most the portal keeps", pk.UserID, mine)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO portal_passkeys (`+passkeyColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		pk.ID, pk.UserID, pk.PublicKey, pk.AttestationType, pk.AttestationFormat, pk.AAGUID, pk.Authenticator,
-		pk.PasskeyType, pk.BackupEligible, pk.BackupState, pk.UserVerified, pk.SignCount,
-		strings.Join(pk.Transports, ","), pk.AAL, pk.Profile,
-		formatTime(pk.CreatedAt), formatTime(pk.LastUsedAt), formatTime(pk.RevokedAt), pk.RevokedBy)
+	reg := rec.Registration
+	_, err = tx.ExecContext(ctx, `INSERT INTO portal_passkeys (id, user_id, public_key, attestation_type, attestation_format,
+		aaguid, authenticator, passkey_type, backup_eligible, backup_state, user_verified, sign_count, transports, aal,
+		profile, created_at, last_used_at, revoked_at, revoked_by, record)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pk.ID, pk.UserID, []byte(rec.PublicKey), rec.Attestation.Type, rec.Attestation.Format, rec.AAGUID[:], reg.Authenticator,
+		string(reg.PasskeyType), rec.BackupEligible, rec.BackupState, rec.UVInitialized, rec.SignCount,
+		strings.Join(rec.Transports, ","), reg.AAL.String(), pk.Profile,
+		formatTime(pk.CreatedAt), formatTime(pk.LastUsedAt), formatTime(pk.RevokedAt), pk.RevokedBy, string(js))
 	if err != nil {
 		return fmt.Errorf("portal: storing passkey %s: %w", pk.Key(), err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("portal: storing passkey %s: %w", pk.Key(), err)
+	}
+	return nil
+}
+
+// errRecordChanged is what saveRecord returns when another sign-in with the
+// same passkey saved its record first.
+var errRecordChanged = errors.New("portal: the passkey's record changed during the sign-in")
+
+// saveRecord stores the record a sign-in produced for pk, which must be the
+// passkey as read before the sign-in: the write happens only if the stored
+// record is still that one, so two sign-ins racing with one passkey cannot
+// lose a counter or an event (the loser gets errRecordChanged). signedIn
+// says the portal let the sign-in through, which moves last_used_at.
+func (s *store) saveRecord(ctx context.Context, pk Passkey, rec *passkey.Record, signedIn bool) error {
+	if !bytes.Equal(rec.ID, pk.ID) {
+		return fmt.Errorf("portal: a record for %s is not passkey %s's", rec.ID, pk.Key())
+	}
+	js, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("portal: passkey %s: %w", pk.Key(), err)
+	}
+	used := formatTime(pk.LastUsedAt)
+	if signedIn {
+		used = formatTime(s.now())
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE portal_passkeys SET record = ?, sign_count = ?, backup_state = ?, user_verified = ?, last_used_at = ?
+		WHERE id = ? AND record = ?`,
+		string(js), rec.SignCount, rec.BackupState, rec.UVInitialized, used, pk.ID, pk.stored)
+	if err != nil {
+		return fmt.Errorf("portal: saving the record of passkey %s: %w", pk.Key(), err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("portal: saving the record of passkey %s: %w", pk.Key(), err)
+	} else if n == 0 {
+		return fmt.Errorf("%w: passkey %s", errRecordChanged, pk.Key())
 	}
 	return nil
 }
@@ -435,16 +582,6 @@ func (s *store) activePasskeys(ctx context.Context, userID string) ([]Passkey, e
 		}
 	}
 	return active, nil
-}
-
-// recordUse stores the counter and flags of a successful sign-in.
-func (s *store) recordUse(ctx context.Context, id []byte, signCount uint32, backupState bool) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE portal_passkeys SET sign_count = ?, backup_state = ?, last_used_at = ? WHERE id = ?`,
-		signCount, backupState, formatTime(s.now()), id)
-	if err != nil {
-		return fmt.Errorf("portal: recording use of passkey %s: %w", base64.RawURLEncoding.EncodeToString(id), err)
-	}
-	return nil
 }
 
 // revokePasskey revokes one of the user's passkeys. Revoking a revoked one

@@ -1,5 +1,6 @@
 // The portal's only script: it runs the two WebAuthn ceremonies. The server
-// sends the options as JSON (go-webauthn), the browser turns them into
+// sends the options as JSON (built by go-webauthn; keytier verifies the
+// responses), the browser turns them into
 // navigator.credentials arguments, and the credential goes back as the JSON
 // PublicKeyCredential.toJSON() makes. Everything else is plain HTML forms.
 "use strict";
@@ -18,7 +19,11 @@ async function post(url, body) {
     throw new Error(`The server answered ${res.status} without JSON.`);
   }
   if (data.next) return data;
-  if (!res.ok) throw new Error(data.error || `The server answered ${res.status}.`);
+  if (!res.ok) {
+    const err = new Error(data.error || `The server answered ${res.status}.`);
+    err.code = data.code || "";
+    throw err;
+  }
   return data;
 }
 
@@ -48,6 +53,7 @@ document.addEventListener("DOMContentLoaded", () => {
       status.dataset.state = "working";
       status.textContent = "Follow your browser's prompt…";
       status.classList.remove("error");
+      delete status.dataset.code;
       try {
         if (!window.PublicKeyCredential || !PublicKeyCredential.parseCreationOptionsFromJSON) {
           throw new Error("This browser does not support passkeys here. Use a current browser, over https or on localhost.");
@@ -59,6 +65,9 @@ document.addEventListener("DOMContentLoaded", () => {
         status.dataset.state = "error";
         status.classList.add("error");
         status.textContent = e instanceof Error ? e.message : String(e);
+        // keytier's code for a refusal (a passkey.Code or a policy
+        // reason), for scripts and tests.
+        if (e && e.code) status.dataset.code = e.code;
         button.disabled = false;
       }
     });
