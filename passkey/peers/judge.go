@@ -62,12 +62,12 @@ func judgeRefusal(v *Verdict) {
 	switch v.Step {
 	case StepUV:
 		v.RightBySpec, v.Section = either, "§7.1, the step on the UV flag"
-		v.Why = fmt.Sprintf("%s requires user verification unless told otherwise; §7.1 checks UV only when the relying party required user verification, and keytier was not told to (--require-uv).", v.Name)
+		v.Why = fmt.Sprintf("%s requires user verification unless told otherwise; §7.1 checks UV only when the relying party required user verification, and keytier was not told to (VerifyOptions.RequireUserVerification, --require-uv).", v.Name)
 	case StepAlgorithm:
 		v.RightBySpec, v.Section = "keytier", "§7.1, the step on the credential public key's alg and pubKeyCredParams"
 		v.Why = fmt.Sprintf("The relying party offered this algorithm (it is in the list keytier was given); %s checks against its own default list instead, which lacks it.", v.Name)
 	case StepSession:
-		v.RightBySpec, v.Section = "keytier", "§13.4.3 (Cryptographic Challenges) and §7.1, the step on C.challenge"
+		v.RightBySpec, v.Section = "keytier", "§13.4.3 Cryptographic Challenges, and §7.1, the step on C.challenge"
 		v.Why = "go-webauthn refuses a ceremony whose challenge is shorter than 16 bytes. §13.4.3 asks the relying party to generate challenges of at least 16 random bytes; the §7.1 procedure only compares C.challenge with the challenge sent, which matches. The fault is the relying party's challenge, not the credential's."
 	case StepU2FAAGUID:
 		v.RightBySpec, v.Section = "keytier", "§8.6 (FIDO U2F Attestation Statement Format), verification procedure"
