@@ -173,16 +173,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) error {
 }
 
 func readInput(name string, stdin io.Reader) ([]byte, error) {
-	var r io.Reader = stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	return io.ReadAll(io.LimitReader(r, maxRead))
+	return readPolicyFile(name, stdin, maxRead)
 }
 
 func readPEMCertificates(path string) ([]*x509.Certificate, error) {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/keytier/keytier/assurance"
@@ -92,7 +91,7 @@ func signinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		emit(r)
 		return exitUsage
 	}
-	recData, err := readLimited(recordFile, stdin, passkey.MaxRecordSize+1)
+	recData, err := readPolicyFile(recordFile, stdin, passkey.MaxRecordSize+1)
 	if err != nil {
 		return usageErr("--record: %v", err)
 	}
@@ -100,7 +99,7 @@ func signinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unreadable(err)
 	}
-	data, err := readLimited(input, stdin, passkey.MaxAssertionSize+1)
+	data, err := readPolicyFile(input, stdin, passkey.MaxAssertionSize+1)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -170,20 +169,6 @@ func reportError(err error) *passkey.ReportError {
 		e.Where = pe.Where
 	}
 	return e
-}
-
-// readLimited reads a file (or stdin for "-") up to limit bytes.
-func readLimited(name string, stdin io.Reader, limit int64) ([]byte, error) {
-	var r io.Reader = stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	return io.ReadAll(io.LimitReader(r, limit))
 }
 
 func renderSignin(w io.Writer, name string, before *passkey.Record, r signinReport, plain bool) {
