@@ -225,7 +225,7 @@ func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 		clientDataHash: h[:],
 		ad:             ad,
 		key:            key,
-		response:       data,
+		attObj:         attObj,
 	}
 	if r := st.verify(ao.Fmt); r != nil {
 		return r

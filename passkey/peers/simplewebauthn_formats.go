@@ -14,6 +14,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 )
 
 // swStatement is one attestation statement and what its verification
@@ -25,7 +26,7 @@ type swStatement struct {
 	clientDataHash []byte
 	ad             *swAuthData
 	key            coseKey
-	response       []byte // the whole response, for the tpm oracle
+	attObj         []byte // the attestation object, for the tpm oracle
 }
 
 // swKnownAlgs are the COSE algorithms the package's isCOSEAlg knows.
@@ -428,11 +429,14 @@ func (s *swStatement) tpm() *refusal {
 // tpmStructures runs go-webauthn's tpm procedure for its pubArea and
 // certInfo steps (see tpm).
 func (s *swStatement) tpmStructures() *refusal {
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(s.response)
-	if err != nil {
+	var att protocol.AttestationObject
+	if err := webauthncbor.Unmarshal(s.attObj, &att); err != nil {
 		return refuse(StepStatement, "pubArea and certInfo could not be checked: %v (TPM)", err)
 	}
-	err = parsed.Response.AttestationObject.VerifyAttestation(s.clientDataHash, nil, protocol.AttestationPolicy{}, protocol.SignaturePolicy{})
+	if err := att.AuthData.Unmarshal(att.RawAuthData); err != nil {
+		return refuse(StepStatement, "pubArea and certInfo could not be checked: %v (TPM)", err)
+	}
+	err := att.VerifyAttestation(s.clientDataHash, nil, protocol.AttestationPolicy{}, protocol.SignaturePolicy{})
 	if err == nil {
 		return nil
 	}
