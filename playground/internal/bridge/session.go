@@ -35,14 +35,17 @@ type Result struct {
 }
 
 // Session is the state one page keeps in the bridge: the FIDO MDS3 BLOB
-// the user gave, and the policy or snapshot the what-if panel asks.
+// the user gave, the policy or snapshot the what-if panel asks, and the
+// credential whose sign-ins the page follows (its Timeline).
 // Its methods are safe for concurrent use. The zero value is ready.
 type Session struct {
 	mu       sync.Mutex
 	mds      *mds.BLOB
 	policy   *passkey.FIDO2Policy
 	snapshot *graphadapter.Snapshot
-	// Now is the clock for the MDS BLOB's validity; nil means time.Now.
+	timeline *Timeline
+	// Now is the clock for the MDS BLOB's validity, a registration's time
+	// and a sign-in's; nil means time.Now.
 	Now func() time.Time
 }
 
