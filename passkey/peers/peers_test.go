@@ -42,6 +42,8 @@ func TestSimpleWebAuthnSteps(t *testing.T) {
 		"passkeytest/fido-u2f-nonzero-aaguid":   peers.StepU2FAAGUID,
 		"passkeytest/origin-written-with-slash": peers.StepOptions,
 		"passkeytest/bs-without-be":             peers.StepBackupFlags,
+		"passkeytest/rawid-differs":             peers.StepCredentialID,
+		"passkeytest/type-not-public-key":       peers.StepCredentialID,
 		"passkeytest/no-user-presence":          peers.StepUP,
 		"passkeytest/cross-origin":              "", // it does not read C.crossOrigin when registering
 		"passkeytest/wrong-type":                peers.StepType,

@@ -25,7 +25,7 @@ const SimpleWebAuthnVersion = "14.1.0"
 // supportedAlgorithmIDs on a runtime without ML-DSA in WebCrypto (Node 20
 // and 22): EdDSA, ES256, RS256. On a runtime with ML-DSA, 14.1.0 puts
 // ML-DSA-44 (-48) first.
-var SimpleWebAuthnDefaultAlgorithms = []int64{-8, -7, -257}
+func SimpleWebAuthnDefaultAlgorithms() []int64 { return []int64{-8, -7, -257} }
 
 // SimpleWebAuthn answers whether @simplewebauthn/server's
 // verifyRegistrationResponse, called with only the required arguments —
@@ -35,7 +35,7 @@ var SimpleWebAuthnDefaultAlgorithms = []int64{-8, -7, -257}
 // SimpleWebAuthnVersion, not the package: keytier does not run JavaScript.
 // The model follows its documented defaults: user presence and user
 // verification required, supportedAlgorithmIDs
-// SimpleWebAuthnDefaultAlgorithms, attestationSafetyNetEnforceCTSCheck
+// SimpleWebAuthnDefaultAlgorithms(), attestationSafetyNetEnforceCTSCheck
 // true, no MetadataService, and the root certificates its SettingsService
 // ships (Apple WebAuthn root for apple, Google hardware attestation roots
 // for android-key, GlobalSign Root CA for android-safetynet, none for
@@ -147,11 +147,10 @@ func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 	if err := json.Unmarshal(data, &resp); err != nil {
 		return refuse(StepParse, "the response is not a JSON object: %v", err)
 	}
-	id, rawID := jsString(resp.ID), jsString(resp.RawID)
-	if !jsTruthyString(resp.ID) {
+	if !jsTruthy(jsValue(resp.ID)) {
 		return refuse(StepCredentialID, "Missing credential ID")
 	}
-	if !bytes.Equal(bytes.TrimSpace(resp.ID), bytes.TrimSpace(resp.RawID)) || id != rawID {
+	if !jsStrictEqual(jsValue(resp.ID), jsValue(resp.RawID)) {
 		return refuse(StepCredentialID, "Credential ID was not base64url-encoded")
 	}
 	if jsString(resp.Type) != "public-key" {
@@ -201,8 +200,7 @@ func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 	if !ad.uv {
 		return refuse(StepUV, "User verification was required, but user could not be verified")
 	}
-	switch {
-	case !ad.at:
+	if !ad.at {
 		return refuse(StepAuthData, "No credential ID was provided by authenticator")
 	}
 	key, err := decodeCOSEKey(ad.key)
@@ -213,8 +211,8 @@ func (m *swModel) verify(data []byte, opts passkey.VerifyOptions) *refusal {
 	if !ok {
 		return refuse(StepAlgorithm, "Credential public key was missing numeric alg")
 	}
-	if !slices.Contains(SimpleWebAuthnDefaultAlgorithms, alg) {
-		return refuse(StepAlgorithm, "Unexpected public key alg \"%d\", expected one of \"%s\"", alg, joinInts(SimpleWebAuthnDefaultAlgorithms))
+	if algs := SimpleWebAuthnDefaultAlgorithms(); !slices.Contains(algs, alg) {
+		return refuse(StepAlgorithm, "Unexpected public key alg \"%d\", expected one of \"%s\"", alg, joinInts(algs))
 	}
 
 	h := sha256.Sum256(clientDataJSON)
@@ -401,9 +399,28 @@ func jsString(raw json.RawMessage) string {
 	return s
 }
 
-func jsTruthyString(raw json.RawMessage) bool {
+// jsValue is a JSON member as JavaScript sees it; absent is undefined,
+// here nil like null.
+func jsValue(raw json.RawMessage) any {
 	var v any
-	return len(raw) > 0 && json.Unmarshal(raw, &v) == nil && jsTruthy(v)
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	return v
+}
+
+// jsStrictEqual is JavaScript's === on two parsed JSON values: primitives
+// by value, objects and arrays never (they are distinct objects).
+func jsStrictEqual(a, b any) bool {
+	switch a.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	switch b.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return a == b
 }
 
 // jsTruthy is JavaScript's truthiness for a JSON value.

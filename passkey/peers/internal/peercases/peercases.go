@@ -5,6 +5,7 @@ package peercases
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -64,6 +65,7 @@ type generated struct {
 	auth passkeytest.Options
 	reg  passkeytest.RegisterOptions
 	opts func(*passkey.VerifyOptions) // changes to the relying party's settings
+	edit func(map[string]any)         // changes to the response JSON after it was made
 }
 
 // generatedCases are registrations made by keytier's virtual
@@ -102,6 +104,8 @@ func generatedCases() []generated {
 			return b
 		}}})},
 		{name: "origin-written-with-slash", reg: uv(passkeytest.RegisterOptions{}), opts: func(o *passkey.VerifyOptions) { o.Origins = []string{origin + "/"} }},
+		{name: "rawid-differs", reg: uv(passkeytest.RegisterOptions{}), edit: func(m map[string]any) { m["rawId"] = "AAAA" }},
+		{name: "type-not-public-key", reg: uv(passkeytest.RegisterOptions{}), edit: func(m map[string]any) { m["type"] = "password" }},
 		{name: "bs-without-be", reg: uv(passkeytest.RegisterOptions{BackedUp: true})},
 		{name: "synced", reg: uv(passkeytest.RegisterOptions{BackupEligible: true, BackedUp: true})},
 		{name: "no-user-presence", reg: uv(passkeytest.RegisterOptions{OmitUserPresence: true})},
@@ -130,6 +134,17 @@ func Generated() ([]Case, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", g.name, err)
 		}
+		data := reg.JSON
+		if g.edit != nil {
+			var m map[string]any
+			if err := json.Unmarshal(data, &m); err != nil {
+				return nil, fmt.Errorf("%s: %v", g.name, err)
+			}
+			g.edit(m)
+			if data, err = json.Marshal(m); err != nil {
+				return nil, fmt.Errorf("%s: %v", g.name, err)
+			}
+		}
 		opts := passkey.VerifyOptions{
 			RPID:       rpID,
 			Origins:    []string{origin},
@@ -139,7 +154,7 @@ func Generated() ([]Case, error) {
 		if g.opts != nil {
 			g.opts(&opts)
 		}
-		out = append(out, Case{Name: "passkeytest/" + g.name, Data: reg.JSON, Opts: opts})
+		out = append(out, Case{Name: "passkeytest/" + g.name, Data: data, Opts: opts})
 	}
 	return out, nil
 }
