@@ -52,6 +52,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fleetCmd(args[1:], stdin, stdout, stderr)
 	case "audit":
 		return auditCmd(args[1:], stdin, stdout, stderr)
+	case "plan":
+		return planCmd(args[1:], stdin, stdout, stderr)
 	case "tap":
 		return tapCmd(args[1:], stdin, stdout, stderr)
 	case "snapshot":
@@ -86,6 +88,8 @@ func usage(w io.Writer) {
   keytier audit [SNAPSHOT]           run the rollout checklist over a tenant snapshot
                                      (no SNAPSHOT: the embedded demo tenant;
                                      --tenant ID: a live tenant through Microsoft Graph)
+  keytier plan [SNAPSHOT]            a rollout plan from the same snapshot: segments, waves,
+                                     messages to users, helpdesk runbooks (markdown, html, json)
   keytier snapshot --tenant ID --out FILE
                                      capture a live tenant through Microsoft Graph
   keytier tap issue|redeem|revoke|status|list|purge
