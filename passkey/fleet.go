@@ -545,13 +545,30 @@ const (
 	rowGraphOther
 )
 
+// kindScanner is a decoder fleetRowKind reuses: a new one per row costs
+// more than the scan.
+type kindScanner struct {
+	r   bytes.Reader
+	dec *jsontext.Decoder
+}
+
+var kindScanners = sync.Pool{New: func() any {
+	sc := &kindScanner{}
+	sc.dec = jsontext.NewDecoder(&sc.r)
+	return sc
+}}
+
 // fleetRowKind tells a Graph authentication method from a stored record
 // by its top-level members, reading no deeper than one level.
 func fleetRowKind(data []byte) (fleetKind, error) {
 	if k := jsontext.Value(data).Kind(); k != '{' {
 		return 0, errorf(CodeJSONInvalid, "", nil, "got JSON %s, want an object", kindName(k))
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	sc := kindScanners.Get().(*kindScanner)
+	defer kindScanners.Put(sc)
+	sc.r.Reset(data)
+	dec := sc.dec
+	dec.Reset(&sc.r)
 	if _, err := dec.ReadToken(); err != nil {
 		return 0, jsonError(err, "")
 	}
