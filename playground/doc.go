@@ -18,5 +18,12 @@
 // shared as a link: #sample=NAME loads an embedded sample and verifies it
 // with the settings it was made for; #input=B64URL (the pasted text,
 // base64url without padding) with optional &rp-id=, &origin= and
-// &challenge= loads text as if it had been pasted.
+// &challenge= loads text as if it had been pasted; #story=NAME replays a
+// recorded story of a credential's sign-ins; and
+// #assertion=B64URL&record=B64URL&rp-id=&origin=&challenge= verifies one
+// sign-in (the assertion's JSON) against a stored record (keytier's Record
+// JSON or go-webauthn's webauthn.Credential JSON), showing the result in
+// the element data-testid="signin-verdict": data-ok ("true" or "false"),
+// data-events (the event codes, space-separated) and data-error-code
+// (empty when ok).
 package playground

@@ -17,6 +17,15 @@ import (
 // WASMPackage is the import path Build compiles for GOOS=js GOARCH=wasm.
 const WASMPackage = "github.com/keytier/keytier/playground/wasm"
 
+// WASMGCFlags are the compiler flags of the WASM build: no inlining in the
+// packages outside the standard library (keytier's and its
+// dependencies'). Inlined copies and their position tables are a tenth of
+// the download; the page's work is a few milliseconds per verdict, the
+// standard library (runtime, crypto, encoding) keeps its inlining, and the
+// download is the budget that binds (docs/playground.md has the figures
+// both ways).
+const WASMGCFlags = "github.com/...=-l"
+
 // ContentSecurityPolicy is the policy the page declares in its meta tag and
 // Handler sends as a header: its own scripts, styles and WASM, nothing
 // from anywhere else.
@@ -62,7 +71,7 @@ func Build(ctx context.Context, dir string) error {
 
 	out := filepath.Join(dir, "keytier.wasm")
 	env := append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
-	if _, err := goCmd(ctx, gobin, env, "build", "-trimpath", "-ldflags=-s -w", "-o", out, WASMPackage); err != nil {
+	if _, err := goCmd(ctx, gobin, env, "build", "-trimpath", "-ldflags=-s -w", "-gcflags="+WASMGCFlags, "-o", out, WASMPackage); err != nil {
 		return err
 	}
 

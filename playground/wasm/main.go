@@ -9,6 +9,11 @@
 //	keytier.clearMDS()
 //	keytier.samples()
 //	keytier.roles()
+//	keytier.enroll(registration, {rpId, origin, challenge}, userHandle)
+//	keytier.signIn({assertion, record, settings: {rpId, origin, challenge}})
+//	keytier.importRecord(text)
+//	keytier.stories()
+//	keytier.story(name)
 //
 // on the page's global object, each returning a Promise. analyze resolves
 // to a bridge.Result: what the text is (a credential, a FIDO2 policy, a
@@ -17,7 +22,13 @@
 // input and settings. It rejects when the settings are incomplete. The
 // others are bridge.Session's methods of the same names; samples resolves
 // to the embedded samples with the settings they were made for, roles to
-// the privileged roles the what-if panel offers.
+// the privileged roles the what-if panel offers. enroll, signIn,
+// importRecord and story follow one credential through its sign-ins
+// (bridge.Timeline): enroll verifies a registration and keeps its record,
+// signIn verifies an assertion against it (or against the record it is
+// given) and resolves to a bridge.SignInResult, never rejecting;
+// importRecord reads a stored record; story replays a recorded story of
+// the gallery (stories lists them).
 package main
 
 import (
@@ -40,6 +51,11 @@ func main() {
 	api.Set("clearMDS", js.FuncOf(clearMDS))
 	api.Set("samples", js.FuncOf(listSamples))
 	api.Set("roles", js.FuncOf(listRoles))
+	api.Set("enroll", js.FuncOf(enroll))
+	api.Set("signIn", js.FuncOf(signIn))
+	api.Set("importRecord", js.FuncOf(importRecord))
+	api.Set("stories", js.FuncOf(listStories))
+	api.Set("story", js.FuncOf(story))
 	js.Global().Set("keytier", api)
 	// The functions above run on this program's goroutines; returning from
 	// main would end it.
@@ -129,6 +145,66 @@ func clearMDS(js.Value, []js.Value) any {
 
 func listRoles(js.Value, []js.Value) any {
 	return promise(func() (any, error) { return marshal(bridge.PrivilegedRoleOptions()) })
+}
+
+func enroll(_ js.Value, args []js.Value) any {
+	text, userHandle := stringArg(args, 0), stringArg(args, 2)
+	var s bridge.Settings
+	if len(args) > 1 {
+		s = settings(args[1])
+	}
+	return promise(func() (any, error) {
+		v, err := session.Enroll(text, s, userHandle)
+		if err != nil {
+			return nil, err
+		}
+		return marshal(v)
+	})
+}
+
+func signIn(_ js.Value, args []js.Value) any {
+	var req bridge.SignInRequest
+	if len(args) > 0 && args[0].Type() == js.TypeObject {
+		o := args[0]
+		req.Assertion = stringField(o, "assertion")
+		req.Record = stringField(o, "record")
+		req.Settings = settings(o.Get("settings"))
+	}
+	return promise(func() (any, error) { return marshal(session.SignIn(req)) })
+}
+
+func importRecord(_ js.Value, args []js.Value) any {
+	text := stringArg(args, 0)
+	return promise(func() (any, error) {
+		v, err := session.ImportRecord(text)
+		if err != nil {
+			return nil, err
+		}
+		return marshal(v)
+	})
+}
+
+func listStories(js.Value, []js.Value) any {
+	return promise(func() (any, error) { return marshal(bridge.Stories) })
+}
+
+func story(_ js.Value, args []js.Value) any {
+	name := stringArg(args, 0)
+	return promise(func() (any, error) {
+		v, err := session.Story(name)
+		if err != nil {
+			return nil, err
+		}
+		return marshal(v)
+	})
+}
+
+// stringArg is args[i] when it is a string, else "".
+func stringArg(args []js.Value, i int) string {
+	if len(args) > i && args[i].Type() == js.TypeString {
+		return args[i].String()
+	}
+	return ""
 }
 
 // settings reads {rpId, origin, challenge, crossOrigin, topOrigins}.

@@ -1,8 +1,8 @@
 // keytier playground: reads the URL fragment, the form and the sample
 // gallery, asks the WASM bridge (globalThis.keytier) what the input is and
 // what keytier makes of it (for a credential, the report `keytier inspect
-// --json` would print), and renders the verdict card, the what-if panel and
-// the side-by-side comparison.
+// --json` would print), and renders the verdict card, the what-if panel,
+// the side-by-side comparison and a credential's timeline of sign-ins.
 "use strict";
 
 (() => {
@@ -37,6 +37,16 @@
   const compareRight = $("compare-right-select");
   const compareRun = $("compare-run");
   const compareBox = $("compare");
+  const storiesList = $("stories");
+  const signinButton = $("signin");
+  const signinShare = $("signin-share");
+  const signinCard = $("signin-verdict");
+  const timelineTable = $("timeline");
+  const timelineRows = $("timeline-rows");
+  const timelineAbout = $("timeline-about");
+  const recordJSON = $("record-json");
+  const recordImport = $("record-import");
+  const recordError = $("record-error");
 
   let samples = [];
   let roles = [];
@@ -44,6 +54,9 @@
   let lastReport = null;
   let lastCredential = null; // {text, settings} of the last credential analyzed
   let run = 0; // guards against an older analysis finishing after a newer one
+  let stories = [];
+  let timeline = null; // the bridge's TimelineView of the credential followed now
+  let webauthnReady = false; // a secure context with WebAuthn
 
   // el builds an element with text content and attributes; no HTML strings,
   // so nothing from the input can become markup.
@@ -556,12 +569,13 @@
   async function createPasskey() {
     showFormError("");
     const ch = crypto.getRandomValues(new Uint8Array(32));
+    const userId = crypto.getRandomValues(new Uint8Array(16));
     let cred;
     try {
       cred = await navigator.credentials.create({
         publicKey: {
           rp: { id: location.hostname, name: "keytier playground" },
-          user: { id: crypto.getRandomValues(new Uint8Array(16)), name: "playground", displayName: "keytier playground" },
+          user: { id: userId, name: "playground", displayName: "keytier playground" },
           challenge: ch,
           pubKeyCredParams: [-7, -257, -8].map((alg) => ({ type: "public-key", alg })),
           attestation: "direct",
@@ -583,10 +597,21 @@
         transports: typeof r.getTransports === "function" ? r.getTransports() : [],
       },
     };
-    fill(JSON.stringify(json, null, 2), { rpId: location.hostname, origin: location.origin, challenge: b64url(ch) });
+    const settings = { rpId: location.hostname, origin: location.origin, challenge: b64url(ch) };
+    const text = JSON.stringify(json, null, 2);
+    fill(text, settings);
     history.replaceState(null, "", location.pathname);
     share.hidden = true;
-    analyze("created");
+    await analyze("created");
+    // The record a relying party would store: what "Sign in with it"
+    // verifies against.
+    try {
+      const view = await globalThis.keytier.enroll(text, settings, b64url(userId));
+      renderTimeline(view, null, "created");
+      resetSignInCard("Registered. Sign in with it to add a row.");
+    } catch (err) {
+      resetSignInCard(`There is no record to sign in against: ${err.message}`);
+    }
   }
   createButton.addEventListener("click", createPasskey);
 
@@ -600,6 +625,14 @@
   // loadFragment applies #sample=NAME or #input=B64URL[&rp-id=&origin=&challenge=].
   function loadFragment() {
     const params = new URLSearchParams(location.hash.replace(/^#/, ""));
+    if (params.has("story")) {
+      loadStory(params.get("story"));
+      return;
+    }
+    if (params.has("assertion")) {
+      signInFromLink(params);
+      return;
+    }
     if (params.has("sample")) {
       const name = params.get("sample");
       const s = samples.find((x) => x.name === name);
@@ -638,6 +671,259 @@
     return "#" + p.join("&");
   }
 
+  // ---- A credential's timeline: sign-ins verified against its record ----
+
+  function fromB64url(s) {
+    const std = s.replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(std + "===".slice((std.length + 3) % 4)), (c) => c.charCodeAt(0));
+  }
+
+  function tierText(t) {
+    const kind = t.passkeyType === "synced" ? "Synced" : t.passkeyType === "deviceBound" ? "Device-bound" : "Unknown type";
+    return `${kind} · ${t.aal}`;
+  }
+
+  const rowWhat = { registration: "Registration", record: "Stored record", signIn: "Sign-in" };
+
+  // flagCells shows UP, UV, BE and BS, marking those that differ from the
+  // row before (for a stored record, from what it stores).
+  function flagCells(row, prev) {
+    if (!row.flags) {
+      if (row.stored) {
+        return [el("span", { class: "flags-line" }, el("span", { class: "flag" }, `BE=${row.stored.backupEligible ? 1 : 0}`),
+          el("span", { class: "flag" }, `BS=${row.stored.backupState ? 1 : 0}`)), el("span", { class: "note" }, "as stored")];
+      }
+      return [el("span", { class: "note" }, "not read")];
+    }
+    const before = prev && (prev.flags || (prev.stored && { be: prev.stored.backupEligible, bs: prev.stored.backupState }));
+    const flag = (f) => {
+      const changed = before && f in before && before[f] !== row.flags[f];
+      return el("span", { class: changed ? "flag changed" : "flag" }, `${f.toUpperCase()}=${row.flags[f] ? 1 : 0}`);
+    };
+    return [el("span", { class: "flags-line" }, flag("up"), flag("uv")), el("span", { class: "flags-line" }, flag("be"), flag("bs"))];
+  }
+
+  function eventList(events) {
+    if (!events.length) return el("span", { class: "note" }, "none");
+    return el("ul", {}, ...events.map((e) => el("li", { "data-code": e.code },
+      el("code", {}, e.code), ` (${e.old} → ${e.new}) `, e.plain,
+      el("details", {}, el("summary", {}, "For admins"), e.admin, " ", el("span", { class: "citation" }, e.citation)))));
+  }
+
+  // renderTimeline shows a TimelineView; about, when set, is a story.
+  function renderTimeline(view, about, source) {
+    timeline = view;
+    timelineTable.hidden = false;
+    timelineTable.dataset.source = source;
+    timelineAbout.replaceChildren(...(about ? [el("h3", {}, about.title), el("p", {}, about.text), el("p", { class: "note" }, about.source)] : []));
+    // Each moment is a row; its events, in plain words, follow in a row
+    // of their own across the table.
+    timelineRows.replaceChildren(...view.rows.flatMap((r, i) => {
+      const prev = i > 0 ? view.rows[i - 1] : null;
+      const attrs = {
+        "data-testid": "timeline-row", "data-n": r.n, "data-kind": r.kind, "data-ok": r.ok ? "true" : "false",
+        "data-events": r.events.map((e) => e.code).join(" "), "data-passkey-type": r.tier.passkeyType, "data-aal": r.tier.aal,
+      };
+      if (r.error) attrs["data-error-code"] = r.error.code;
+      const result = r.kind === "signIn" ? el("span", { class: `badge ${r.ok ? "ok" : "bad"}` }, r.ok ? "Accepted" : "Refused") : null;
+      const when = r.at ? r.at.replace("T", " ").replace(/(:\d\d)?(\.\d+)?Z$/, " UTC") : "time unknown";
+      const out = [el("tr", attrs,
+        el("th", { scope: "row" }, String(r.n)),
+        el("td", {}, el("strong", {}, rowWhat[r.kind] || r.kind), " ", result,
+          el("span", { class: "when" }, when),
+          r.error ? el("span", { class: "summary" }, el("code", {}, r.error.code)) : null,
+          el("span", { class: "summary" }, r.summary)),
+        el("td", {}, ...flagCells(r, prev)),
+        el("td", {}, r.signCount !== undefined ? String(r.signCount) : r.stored ? `${r.stored.signCount} (stored)` : "not read"),
+        el("td", { "data-testid": "tier" }, el("span", { class: r.tierChanged ? "badge type changed" : "badge type" }, tierText(r.tier)),
+          r.tierChanged && prev ? el("span", { class: "summary" }, `was ${tierText(prev.tier)}`) : null))];
+      if (r.events.length) {
+        out.push(el("tr", { class: "events", "data-testid": "timeline-events", "data-n": r.n },
+          el("td", {}), el("td", { colspan: 4 }, el("span", { class: "note" }, `Events of #${r.n}:`), eventList(r.events))));
+      }
+      return out;
+    }));
+    recordJSON.value = view.recordJson;
+    recordError.hidden = true;
+    // A live sign-in needs the credential to belong to this page's RP ID.
+    const rpId = view.record.rpId || "";
+    signinButton.disabled = !webauthnReady || (rpId !== "" && rpId !== location.hostname);
+    signinButton.title = signinButton.disabled
+      ? (webauthnReady ? `This credential belongs to ${rpId}, not to this page (${location.hostname}).` : "Signing in needs https (or localhost) and a browser with WebAuthn.")
+      : "";
+  }
+
+  function resetSignInCard(message) {
+    signinCard.replaceChildren(el("p", { class: "status" }, message));
+    signinCard.dataset.state = "ready";
+    for (const a of ["ok", "events", "errorCode", "aal", "passkeyType", "elapsedMs", "source"]) delete signinCard.dataset[a];
+    signinShare.hidden = true;
+  }
+
+  // renderSignIn shows a SignInResult in the sign-in verdict card:
+  // data-ok, data-events (codes, space-separated) and data-error-code
+  // (empty when ok) are its contract. t0, when given, is when the
+  // assertion arrived: data-elapsed-ms is the time from then until the
+  // verdict and the timeline are on the page.
+  function renderSignIn(res, source, t0) {
+    signinCard.dataset.ok = res.ok ? "true" : "false";
+    signinCard.dataset.events = res.events.map((e) => e.code).join(" ");
+    signinCard.dataset.errorCode = res.ok || !res.error ? "" : res.error.code;
+    signinCard.dataset.source = source;
+    const t = res.row && res.row.tier;
+    if (t) {
+      signinCard.dataset.passkeyType = t.passkeyType;
+      signinCard.dataset.aal = t.aal;
+    } else {
+      delete signinCard.dataset.passkeyType;
+      delete signinCard.dataset.aal;
+    }
+    const parts = [el("p", { class: "headline" },
+      el("span", { class: `badge ${res.ok ? "ok" : "bad"}`, "data-testid": "signin-ok" }, res.ok ? "Sign-in accepted" : "Sign-in refused"),
+      t ? el("span", { class: "badge type", "data-testid": "signin-tier" }, tierText(t)) : null)];
+    if (res.error) {
+      parts.push(el("p", { class: "error", "data-testid": "signin-error" }, el("code", {}, res.error.code), " ", res.error.message));
+    }
+    if (res.row) parts.push(el("p", {}, res.row.summary));
+    if (res.events.length) parts.push(el("h3", {}, "Events"), eventList(res.events));
+    signinCard.replaceChildren(...parts);
+    if (res.timeline) renderTimeline(res.timeline, null, source);
+    const now = performance.now();
+    if (t0 !== undefined) signinCard.dataset.elapsedMs = (now - t0).toFixed(1);
+    else delete signinCard.dataset.elapsedMs;
+    signinCard.dataset.renderedAtMs = now.toFixed(1);
+    signinCard.dataset.state = "done";
+  }
+
+  // signInLink is the fragment that replays a sign-in: the assertion, the
+  // record as it was before it, and the settings.
+  function signInLink(assertion, record, settings) {
+    const p = [`assertion=${encodeText(assertion)}`, `record=${encodeText(record)}`];
+    for (const [name, v] of [["rp-id", settings.rpId], ["origin", settings.origin], ["challenge", settings.challenge]]) {
+      if (v) p.push(`${name}=${encodeURIComponent(v)}`);
+    }
+    return "#" + p.join("&");
+  }
+
+  // signInWithIt asks this device to sign in with the followed credential
+  // and verifies the assertion against the record in the bridge.
+  async function signInWithIt() {
+    if (!timeline) return;
+    const ch = crypto.getRandomValues(new Uint8Array(32));
+    signinCard.dataset.state = "working";
+    let cred;
+    try {
+      cred = await navigator.credentials.get({
+        publicKey: {
+          challenge: ch,
+          rpId: location.hostname,
+          allowCredentials: [{ type: "public-key", id: fromB64url(timeline.record.id) }],
+          userVerification: "preferred",
+          timeout: 120000,
+        },
+      });
+    } catch (err) {
+      resetSignInCard(`No sign-in: ${err.message}`);
+      signinCard.dataset.state = "invalid";
+      return;
+    }
+    // From the moment the assertion arrives to the verdict on the page.
+    const t0 = performance.now();
+    const r = cred.response;
+    const json = typeof cred.toJSON === "function" ? cred.toJSON() : {
+      id: cred.id, rawId: b64url(cred.rawId), type: cred.type,
+      authenticatorAttachment: cred.authenticatorAttachment || undefined,
+      clientExtensionResults: cred.getClientExtensionResults(),
+      response: {
+        clientDataJSON: b64url(r.clientDataJSON), authenticatorData: b64url(r.authenticatorData),
+        signature: b64url(r.signature), userHandle: r.userHandle ? b64url(r.userHandle) : undefined,
+      },
+    };
+    const assertion = JSON.stringify(json);
+    const before = timeline.recordJson;
+    const settings = { rpId: location.hostname, origin: location.origin, challenge: b64url(ch) };
+    const res = await globalThis.keytier.signIn({ assertion, record: "", settings });
+    renderSignIn(res, "live", t0);
+    signinShare.href = signInLink(assertion, before, settings);
+    signinShare.hidden = false;
+  }
+  signinButton.addEventListener("click", signInWithIt);
+
+  // signInFromLink verifies #assertion=…&record=…&rp-id=…&origin=…&challenge=….
+  async function signInFromLink(params) {
+    let assertion, record;
+    try {
+      assertion = decodeText(params.get("assertion"));
+      record = params.has("record") ? decodeText(params.get("record")) : "";
+    } catch (err) {
+      resetSignInCard("The link's assertion or record is not base64url.");
+      signinCard.dataset.state = "invalid";
+      return;
+    }
+    const settings = { rpId: params.get("rp-id") || "", origin: params.get("origin") || "", challenge: params.get("challenge") || "" };
+    signinCard.dataset.state = "working";
+    timelineAbout.replaceChildren();
+    const t0 = performance.now();
+    const res = await globalThis.keytier.signIn({ assertion, record, settings });
+    renderSignIn(res, "link", t0);
+    if (!res.timeline) {
+      timeline = null;
+      timelineTable.hidden = true;
+      signinButton.disabled = true;
+    }
+    signinShare.href = location.hash;
+    signinShare.hidden = false;
+    document.getElementById("signin-panel").scrollIntoView();
+  }
+
+  // loadStory replays a recorded story: the registration in the verdict
+  // card, its sign-ins in the timeline.
+  async function loadStory(name) {
+    let v;
+    try {
+      v = await globalThis.keytier.story(name);
+    } catch (err) {
+      setStatus(err.message, "invalid");
+      return;
+    }
+    fill(v.registration, v.settings);
+    share.href = `#story=${encodeURIComponent(name)}`;
+    share.hidden = false;
+    lastReport = v.report;
+    card.dataset.kind = "credential";
+    render(v.report, `story:${name}`);
+    card.append(el("p", { class: "note" }, "This registration is verified with the story's own test metadata, which vouches for the virtual authenticator's attestation; analyzed without it, the attestation is not trusted."));
+    renderTimeline(v.timeline, v, `story:${name}`);
+    const last = v.timeline.rows[v.timeline.rows.length - 1];
+    renderSignIn({ ok: last.ok, error: last.error || null, events: last.events, row: last }, `story:${name}`);
+  }
+
+  function renderStories() {
+    storiesList.replaceChildren(...stories.map((s) => {
+      const b = el("button", { type: "button", "data-story": s.name, title: s.text },
+        el("span", { class: "name" }, s.title),
+        el("span", { class: "meta" }, "registration and two sign-ins, recorded"));
+      b.addEventListener("click", () => {
+        const h = `#story=${encodeURIComponent(s.name)}`;
+        if (location.hash === h) loadFragment();
+        else location.hash = h;
+      });
+      return el("li", {}, b);
+    }));
+  }
+
+  recordImport.addEventListener("click", async () => {
+    try {
+      const view = await globalThis.keytier.importRecord(recordJSON.value);
+      timelineAbout.replaceChildren();
+      renderTimeline(view, null, "import");
+      resetSignInCard("Record loaded. Sign in with it, if this device holds its passkey.");
+    } catch (err) {
+      recordError.textContent = err.message;
+      recordError.hidden = false;
+    }
+  });
+
   function renderGallery() {
     gallery.replaceChildren(...samples.map((s) => {
       const b = el("button", { type: "button", "data-sample": s.name, title: s.notes || s.source },
@@ -675,15 +961,20 @@
     if (!globalThis.keytier) throw new Error("keytier did not start");
     samples = await globalThis.keytier.samples();
     roles = await globalThis.keytier.roles();
+    stories = await globalThis.keytier.stories();
     renderGallery();
+    renderStories();
     refreshCredentialChoices();
     if (samples.length > 1) compareRight.selectedIndex = 1;
     analyzeButton.disabled = false;
     compareRun.disabled = false;
     mdsLoad.disabled = false;
     // WebAuthn needs a secure context (https, or http on localhost).
-    createButton.disabled = !(window.isSecureContext && navigator.credentials && window.PublicKeyCredential);
+    webauthnReady = !!(window.isSecureContext && navigator.credentials && window.PublicKeyCredential);
+    createButton.disabled = !webauthnReady;
     if (createButton.disabled) createButton.title = "Creating a passkey needs https (or localhost) and a browser with WebAuthn.";
+    recordImport.disabled = false;
+    resetSignInCard("No credential yet.");
     setStatus("Paste a registration or pick a sample.", "ready");
     loadFragment();
   }
