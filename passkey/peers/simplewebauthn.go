@@ -45,6 +45,15 @@ func SimpleWebAuthnDefaultAlgorithms() []int64 { return []int64{-8, -7, -257} }
 // Date.now(); opts.Time is not used. The package looks revocation up in
 // CRLs over the network and counts an unreachable CRL as "not revoked";
 // the model makes no request and counts every certificate as not revoked.
+//
+// What the model does not follow, each rare and none reached by the
+// samples: the package's repair of one malformed Ed25519 key encoding
+// some authenticators sent, and its re-encoding of the credential public
+// key (a non-canonical COSE key is measured as sent here); the TPM pubArea
+// and certInfo steps come from go-webauthn's tpm procedure, so when that
+// procedure stops at its own AIK certificate checks the attested name is
+// not compared; a runtime with ML-DSA in WebCrypto, which changes the
+// default algorithm list.
 func SimpleWebAuthn(data []byte, opts passkey.VerifyOptions) Verdict {
 	v := Verdict{Name: NameSimpleWebAuthn, Version: SimpleWebAuthnVersion, Model: true}
 	now := time.Now
