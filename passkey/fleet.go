@@ -596,6 +596,10 @@ func fleetRowKind(data []byte) (fleetKind, error) {
 			return 0, jsonError(err, "")
 		}
 	}
+	// The closing brace, or the syntax error that stopped the scan.
+	if _, err := dec.ReadToken(); err != nil {
+		return 0, jsonError(err, "")
+	}
 	return kind, nil
 }
 

@@ -168,7 +168,7 @@ func fleetCases(t *testing.T) []fleetCase {
 			assert.Equal(t, securityKey.Name, r.Authenticator)
 			hasProblem(t, r, passkey.ProblemSignCountStuck)
 		}},
-		{"line that is not JSON", []byte(`{"id": "AAAA", oops`), unreadable(passkey.CodeRecordInvalid, "input@15")},
+		{"line that is not JSON", []byte(`{"id": "AAAA", oops`), unreadable(passkey.CodeJSONInvalid, "input@15")},
 		{"go-webauthn security key with counter 0", goWebAuthnRow(t, stuck, nil), func(t *testing.T, r passkey.FleetRow) {
 			require.Nil(t, r.Err)
 			assert.Equal(t, passkey.SourceGoWebAuthn, r.Source)
@@ -422,4 +422,30 @@ func TestClassifyRecordsStopsEarly(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 300, n)
+}
+
+// Classify a relying party's stored passkeys, a row at a time: here two
+// Graph fido2AuthenticationMethod rows and a row that is not JSON, as JSON
+// Lines. A keytier Record or a go-webauthn webauthn.Credential row reads
+// the same way.
+func ExampleClassifyRecords() {
+	rows := `{"id":"a","aaGuid":"2fc0579f-8113-47ea-b116-bb5a8db9202a","attestationLevel":"attested"}
+{"id":"b","aaGuid":"ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4","attestationLevel":"notAttested"}
+{"id":"c",
+`
+	var sum passkey.FleetSummary
+	for r := range passkey.ClassifyRecords(passkey.ReadRecords(strings.NewReader(rows)), passkey.FleetOptions{}) {
+		sum.Add(r)
+		if r.Err != nil {
+			fmt.Println(r.Position(), r.Err.Code)
+			continue
+		}
+		fmt.Println(r.Position(), r.Authenticator, r.PasskeyType, r.AAL, r.ProfileFails)
+	}
+	fmt.Printf("%d of %d would fail a device-bound-only profile\n", sum.ProfileFails, sum.Credentials)
+	// Output:
+	// line 1 YubiKey 5 Series with NFC deviceBound AAL3 false
+	// line 2 Google Password Manager synced AAL2 true
+	// line 3 json_invalid
+	// 1 of 2 would fail a device-bound-only profile
 }
