@@ -661,6 +661,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 	})
 
 	signInSubtests(t, p, srv.URL)
+	peersSubtest(t, p)
 
 	t.Run("budgets", func(t *testing.T) {
 		p := p

@@ -19,7 +19,8 @@
 // to a bridge.Result: what the text is (a credential, a FIDO2 policy, a
 // Temporary Access Pass policy, a tenant snapshot) and its description; for
 // a credential, the report `keytier inspect --json` prints for the same
-// input and settings. It rejects when the settings are incomplete. The
+// input and settings, with its peers (what go-webauthn and
+// @simplewebauthn/server would decide). It rejects when the settings are incomplete. The
 // others are bridge.Session's methods of the same names; samples resolves
 // to the embedded samples with the settings they were made for, roles to
 // the privileged roles the what-if panel offers. enroll, signIn,

@@ -52,6 +52,7 @@
   let roles = [];
   let plain = false; // which explanation the rule trace shows
   let lastReport = null;
+  let lastPeers = null; // what go-webauthn and SimpleWebAuthn decide about lastReport's input
   let lastCredential = null; // {text, settings} of the last credential analyzed
   let run = 0; // guards against an older analysis finishing after a newer one
   let stories = [];
@@ -150,6 +151,7 @@
     switch (result.kind) {
       case "credential":
         lastReport = result.report;
+        lastPeers = result.peers || null;
         render(result.report, source);
         break;
       case "fido2Policy":
@@ -376,8 +378,27 @@
       parts.push(el("div", { class: "trace-head" }, el("h3", {}, "Why this level"), toggle), traceList(a.reasons));
     }
 
+    if (lastPeers && lastPeers.length) parts.push(...peerList(lastPeers, report.ok));
+
     card.replaceChildren(...parts);
     card.dataset.state = "done";
+  }
+
+  // peerList says what go-webauthn and @simplewebauthn/server would decide
+  // about the same registration with the same settings, and, where one
+  // differs from keytier, which answer WebAuthn L3 supports.
+  function peerList(peers, keytierOK) {
+    return [el("h3", {}, "What the libraries would decide"), el("ul", { class: "notes", "data-testid": "peers" },
+      ...peers.map((v) => el("li", {
+        "data-peer": v.name, "data-accepts": v.accepts ? "true" : "false", "data-agrees": v.agreesWithKeytier ? "true" : "false",
+      },
+      el("strong", {}, `${v.name} ${v.version}`), " ",
+      v.accepts ? "accepts it." : `refuses it at ${v.step}: ${v.reason}`,
+      v.model ? el("span", { class: "note" }, " (keytier's model of its documented defaults)") : null,
+      v.option ? el("span", { class: "summary" }, `Changes its answer: ${v.option}`) : null,
+      v.agreesWithKeytier ? null : el("span", { class: "summary" },
+        `keytier ${keytierOK ? "accepts" : "refuses"} it. By WebAuthn L3${v.section ? ` (${v.section})` : ""}, `,
+        v.rightBySpec === "either" ? "either answer is allowed" : `${v.rightBySpec} is right`, v.why ? `: ${v.why}` : "."))))];
   }
 
   // credentialChoices fills a select with the gallery samples and, when
@@ -890,6 +911,7 @@
     share.href = `#story=${encodeURIComponent(name)}`;
     share.hidden = false;
     lastReport = v.report;
+    lastPeers = null;
     card.dataset.kind = "credential";
     render(v.report, `story:${name}`);
     card.append(el("p", { class: "note" }, "This registration is verified with the story's own test metadata, which vouches for the virtual authenticator's attestation; analyzed without it, the attestation is not trusted."));

@@ -14,6 +14,8 @@ import (
 	"github.com/keytier/keytier/graphadapter"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/mds"
+	"github.com/keytier/keytier/passkey/peers"
+	"github.com/keytier/keytier/passkey/peers/gowebauthn"
 )
 
 // Result is what the page gets for whatever was pasted: Kind says which of
@@ -21,8 +23,12 @@ import (
 // input and where; a credential's own problems are in Report, as `keytier
 // inspect --json` prints them.
 type Result struct {
-	Kind     Kind            `json:"kind"`
-	Report   *passkey.Report `json:"report,omitempty"`
+	Kind   Kind            `json:"kind"`
+	Report *passkey.Report `json:"report,omitempty"`
+	// Peers says, for a credential verified with complete settings, what
+	// go-webauthn and @simplewebauthn/server would decide about it, as
+	// `keytier inspect --json` reports it (peers.ForReport).
+	Peers    []peers.Verdict `json:"peers,omitempty"`
 	Policy   *PolicyView     `json:"policy,omitempty"`
 	TAP      *TAPView        `json:"tap,omitempty"`
 	Snapshot *SnapshotView   `json:"snapshot,omitempty"`
@@ -80,6 +86,7 @@ func (s *Session) Analyze(text string, st Settings) (Result, error) {
 		}
 		rep := passkey.Analyze([]byte(text), opts)
 		r.Report = &rep
+		r.Peers = peers.ForReport([]byte(text), opts, rep, gowebauthn.Check, peers.SimpleWebAuthn)
 	case KindFIDO2Policy:
 		v, p := buildPolicyView([]byte(text), nil)
 		if !v.Valid {
