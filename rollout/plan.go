@@ -453,11 +453,13 @@ func (b *builder) count(sg *segment) {
 	sg.Users = len(sg.members)
 	sg.BlockedBy = []Blocker{}
 	sg.gates = map[string]bool{}
-	privileged := 0
+	// Privileged: every member holds a privileged role. The first member
+	// without one settles it, so a large workforce segment asks once.
+	allPrivileged := len(sg.members) > 0
 	admitted := map[string]bool{} // by AAGUID and level: the segment's profiles decide alike
 	for _, u := range sg.members {
-		if len(b.s.PrivilegedRolesOf(u.ID)) > 0 {
-			privileged++
+		if allPrivileged && len(b.s.PrivilegedRolesOf(u.ID)) == 0 {
+			allPrivileged = false
 		}
 		var by *readiness.Finding
 		if len(b.tenantBlock) > 0 {
@@ -486,7 +488,7 @@ func (b *builder) count(sg *segment) {
 			sg.CanRegister++
 		}
 	}
-	sg.Privileged = privileged > 0 && privileged == sg.Users
+	sg.Privileged = allPrivileged
 }
 
 // holdsAdmitted reports whether u holds a registered passkey the policy
