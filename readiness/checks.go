@@ -72,7 +72,7 @@ func checks() []Check {
 			Source: "SP 800-63B-4 §2.3.2 and Appendix B; learn.microsoft.com/graph/api/resources/fido2authenticationmethod",
 			run:    checkPrivilegedHoldsSynced},
 		{ID: "KT-BG-001", Severity: SeverityHigh,
-			Title:  "Break-glass accounts sign in with device-bound, attested passkeys",
+			Title:  "Break-glass accounts sign in with a device-bound passkey at AAL3",
 			Source: "learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access",
 			run:    checkBreakGlass},
 		{ID: "KT-WEAK-001", Severity: SeverityHigh,

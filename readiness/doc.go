@@ -44,7 +44,19 @@
 //     `keytier policy check` prints, so the two cannot disagree; one held
 //     below AAL3 only by allow-listed models of unknown key protection is a
 //     high finding of KT-FIDO2-004, not a critical one (env.floor).
+//   - One privileged-user rule (privileged.go): what the policy guarantees
+//     a privileged user is the lowest floor among the profiles in their
+//     scope that admit a passkey (Entra admits one that satisfies any of
+//     them); each profile below AAL3 is reported by the one check that
+//     owns its cause — KT-PRIV-001 if it lets a synced passkey register,
+//     KT-FIDO2-004 otherwise — and KT-BG-001 judges the passkeys an
+//     emergency account holds by the same evidence mapping.
 //   - Break-glass accounts: see Options.BreakGlass and isBreakGlass.
+//   - A report's fixes compose (compose.go): sent one after another in
+//     the report's order, each builds on what the earlier ones changed —
+//     PATCH bodies rebased, an object created once (Binding.Finding), a
+//     membership changed once — and Remediation.After names the findings a
+//     fix builds on.
 //   - The passkey policy is read strictly but audited even when it does not
 //     validate: KT-FIDO2-000 reports each problem, the other checks read
 //     it as written, and no fix sends back a reference to nothing

@@ -425,6 +425,9 @@ func (b *builder) segments() {
 				rest.Name = "Everyone else"
 				rest.Groups = []string{}
 				rest.Profile = b.profile(nil)
+				if b.fido2 != nil {
+					rest.Profile.Plain = "No group target of the passkey policy includes them: they cannot register a passkey as a segment (a target naming one user is not a segment)."
+				}
 			}
 			home = rest
 		}
@@ -438,7 +441,7 @@ func (b *builder) segments() {
 		b.count(sg)
 		if sg.Profile.AdmitsNothing && sg.Users > 0 {
 			if len(sg.Profile.Names) == 0 {
-				b.p.Warnings = append(b.p.Warnings, fmt.Sprintf("%s: no passkey rules apply to %s, so they cannot register a passkey; the passkey method must be turned on and reach them first.", sg.Name, count(sg.Users, "user", "users")))
+				b.p.Warnings = append(b.p.Warnings, fmt.Sprintf("%s: no passkey rules apply to %s, so they cannot register a passkey; the passkey method must be turned on and a group target of it reach them first.", sg.Name, count(sg.Users, "user", "users")))
 			} else {
 				b.p.Warnings = append(b.p.Warnings, fmt.Sprintf("%s: the rules %s admit no passkey at all, so its %s cannot register one; change them before its wave.", sg.Name, quoted(sg.Profile.Names), count(sg.Users, "user", "users")))
 			}
