@@ -481,10 +481,36 @@ type fleetClassifier struct {
 	models  Models
 	cat     *catalog.Catalog
 	profile PasskeyProfile
+
+	// levels caches assurance.Classify's level by evidence: a Graph row's
+	// evidence takes a few dozen values in a whole fleet, and Classify
+	// builds a rule trace the fleet does not show.
+	mu     sync.RWMutex
+	levels map[assurance.Evidence]assurance.Level
+}
+
+// maxFleetLevels bounds the level cache; past it, levels are computed.
+const maxFleetLevels = 4096
+
+func (c *fleetClassifier) level(ev assurance.Evidence) assurance.Level {
+	c.mu.RLock()
+	l, ok := c.levels[ev]
+	c.mu.RUnlock()
+	if ok {
+		return l
+	}
+	l = assurance.Classify(ev).AAL
+	c.mu.Lock()
+	if len(c.levels) < maxFleetLevels {
+		c.levels[ev] = l
+	}
+	c.mu.Unlock()
+	return l
 }
 
 func newFleetClassifier(opts FleetOptions) *fleetClassifier {
-	c := &fleetClassifier{models: opts.Models, cat: opts.Models.catalog(), profile: DeviceBoundOnlyProfile()}
+	c := &fleetClassifier{models: opts.Models, cat: opts.Models.catalog(), profile: DeviceBoundOnlyProfile(),
+		levels: map[assurance.Evidence]assurance.Level{}}
 	if opts.Profile != nil {
 		c.profile = *opts.Profile
 	}
@@ -498,7 +524,7 @@ func (c *fleetClassifier) classify(row RecordRow, err error) FleetRow {
 		out.Err = asError(err)
 		return out
 	}
-	kind, err := fleetRowKind(row.JSON)
+	kind, err := fleetRowKind(row.JSON, false)
 	if err != nil {
 		out.Err = asError(err)
 		return out
@@ -518,6 +544,13 @@ func (c *fleetClassifier) classify(row RecordRow, err error) FleetRow {
 		r, err := ParseRecord(row.JSON)
 		if err != nil {
 			out.Err = asError(err)
+			if out.Err.Code == CodeRecordInvalid {
+				// Name a syntax error as such, as for any other row.
+				if _, serr := fleetRowKind(row.JSON, true); serr != nil {
+					out.Err = asError(serr)
+					return out
+				}
+			}
 			if out.Err.Code == CodeRecordInvalid && out.Err.Where == "backupState" {
 				out.Problems = append(out.Problems, Problem{Code: ProblemBackupStateWithoutEligibility,
 					Message: "BS=1 (backed up) with BE=0 (not backup eligible): no authenticator may report that (WebAuthn L3 §6.1.3); the row is corrupt or was not written from a verified ceremony"})
@@ -559,10 +592,19 @@ var kindScanners = sync.Pool{New: func() any {
 }}
 
 // fleetRowKind tells a Graph authentication method from a stored record
-// by its top-level members, reading no deeper than one level.
-func fleetRowKind(data []byte) (fleetKind, error) {
+// by its top-level members, reading no deeper than one level. Unless scan
+// is set, a row that cannot name a Graph member is taken for a record
+// without a scan.
+func fleetRowKind(data []byte, scan bool) (fleetKind, error) {
 	if k := jsontext.Value(data).Kind(); k != '{' {
 		return 0, errorf(CodeJSONInvalid, "", nil, "got JSON %s, want an object", kindName(k))
+	}
+	// A record names none of the Graph members, so a row in which none of
+	// them appears, and no escape could spell one, needs no scan: the
+	// record reader checks its syntax anyway.
+	if !scan && !bytes.Contains(data, []byte(`\u`)) && !bytes.Contains(data, []byte(`"aaGuid"`)) &&
+		!bytes.Contains(data, []byte(`"@odata.type"`)) && !bytes.Contains(data, []byte(`"attestationLevel"`)) {
+		return rowRecord, nil
 	}
 	sc := kindScanners.Get().(*kindScanner)
 	defer kindScanners.Put(sc)
@@ -605,12 +647,12 @@ func fleetRowKind(data []byte) (fleetKind, error) {
 
 func (c *fleetClassifier) graphRow(out *FleetRow, m *FIDO2Method) {
 	f := m.Facts(c.cat)
-	res := assurance.Classify(f.Evidence(c.models))
+	aal := c.level(f.Evidence(c.models))
 	out.Source = SourceGraph
 	out.ID = m.ID
 	out.AAGUID = f.AAGUID
 	out.PasskeyType, out.Confidence = f.Type, f.TypeConfidence
-	out.AAL = res.AAL
+	out.AAL = aal
 	out.Attestation = f.Attestation
 	out.Authenticator = c.modelName(f.AAGUID, m.Model)
 	c.modelProblems(out)
