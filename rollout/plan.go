@@ -550,12 +550,22 @@ func (b *builder) canSignIn(u *graphadapter.User) bool {
 			return true
 		case graphadapter.KindTemporaryAccessPass:
 			t, _ := m.TemporaryAccessPass()
-			if t.IsUsable && (t.StartDateTime == nil || b.r.CapturedAt.Before(t.StartDateTime.Add(time.Duration(t.LifetimeInMinutes)*time.Minute))) {
+			if t.IsUsable && (t.StartDateTime == nil || b.at().Before(t.StartDateTime.Add(time.Duration(t.LifetimeInMinutes)*time.Minute))) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// at is the time the plan is as of: the audit's (Options.Audit.At, by
+// default the snapshot's capturedAt), so that a pass the audit counts as
+// active the plan does too.
+func (b *builder) at() time.Time {
+	if !b.opts.Audit.At.IsZero() {
+		return b.opts.Audit.At
+	}
+	return b.s.CapturedAt
 }
 
 // profile describes what a set of profiles admits, in plain words.

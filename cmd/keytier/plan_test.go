@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/keytier/keytier/graphadapter/demo"
 	"github.com/keytier/keytier/internal/browsertest"
 )
 
@@ -224,4 +225,21 @@ func TestPlanDocExample(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, doc, 0o644))
 	}
 	assert.Equal(t, block, string(doc[i+len(begin):j]), "docs/plan.md's example is stale: go test ./cmd/keytier -run TestPlanDocExample -update")
+}
+
+// TestPlanFromGraph: --tenant reaches a live tenant as audit --tenant does
+// (here the Graph-speaking test server holding the demo tenant), and the
+// plan is the one the same snapshot makes from a file.
+func TestPlanFromGraph(t *testing.T) {
+	srv := graphServer(t)
+	want := demo.Snapshot()
+	// The live snapshot is taken now: both plans are as of the demo's
+	// capturedAt, when its passes are still active.
+	asOf := want.CapturedAt.Format(time.RFC3339)
+	code, live, stderr := runCLI(t, "", "plan", "--tenant", want.Tenant.ID, "--auth", "token", "--graph-endpoint", srv.URL, "--format", "json", "--start", "2026-09-07", "--at", asOf)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, live+stderr, graphToken)
+	code, fromDemo, stderr := runCLI(t, "", "plan", "--format", "json", "--start", "2026-09-07", "--at", asOf)
+	require.Equal(t, exitOK, code, stderr)
+	assert.JSONEq(t, stripCaptured(fromDemo), stripCaptured(live))
 }
