@@ -386,3 +386,30 @@ func TestPlanJSONShape(t *testing.T) {
 		has(x, "segment", "situation", "steps")
 	}
 }
+
+// TestPlanPrivilegedFirst: when nothing in the audit blocks the privileged
+// accounts, they go first; the same tenant with the findings about them
+// puts them last (TestDemoPlan).
+func TestPlanPrivilegedFirst(t *testing.T) {
+	s := demo.Snapshot()
+	r := readiness.Run(s, readiness.Options{})
+	privileged := map[string]bool{}
+	for i := range s.Users {
+		if len(s.PrivilegedRolesOf(s.Users[i].ID)) > 0 {
+			privileged[s.Users[i].UserPrincipalName] = true
+		}
+	}
+	// The report as it would read once every finding naming a privileged
+	// user is fixed.
+	r.Findings = slices.DeleteFunc(r.Findings, func(f readiness.Finding) bool {
+		return slices.ContainsFunc(f.Users, func(u string) bool { return privileged[u] })
+	})
+	p, err := rollout.BuildFrom(s, r, rollout.Options{})
+	require.NoError(t, err)
+	require.Len(t, p.Waves, 3)
+	assert.Equal(t, "Privileged accounts", p.Waves[0].Name)
+	assert.Empty(t, p.Waves[0].Gates)
+	assert.Contains(t, p.Waves[0].Why, "they go first")
+	assert.Equal(t, "Pilot", p.Waves[1].Name)
+	assert.Equal(t, p.Segments[0].Users, p.Segments[0].CanRegister+p.Segments[0].Ready+p.Segments[0].NeedPass, "no one blocked")
+}
