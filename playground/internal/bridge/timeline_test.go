@@ -332,3 +332,53 @@ func TestSessionEnroll(t *testing.T) {
 	_, err = s.ImportRecord("{}")
 	assert.Equal(t, passkey.CodeRecordInvalid, passkey.CodeOf(err))
 }
+
+// FuzzSessionSignIn feeds the page's sign-in entry point (the link's
+// assertion, record and settings) arbitrary text: it never panics, and
+// its result is consistent whatever it decides.
+func FuzzSessionSignIn(f *testing.F) {
+	for _, info := range Stories {
+		b, err := storyFiles.ReadFile("stories/" + info.Name + ".json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		var rec recording
+		if err := json.Unmarshal(b, &rec); err != nil {
+			f.Fatal(err)
+		}
+		v, _, err := rec.replay(info)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, si := range rec.SignIns {
+			f.Add(string(si.Assertion), v.Timeline.RecordJSON, rec.RPID, rec.Origin, si.Challenge)
+		}
+	}
+	f.Add(`{"id":"AA","rawId":"AA","type":"public-key","response":{}}`, `{"id":"AA","publicKey":"AA"}`, "example.com", "https://example.com", "AAAA")
+	f.Fuzz(func(t *testing.T, assertion, record, rpID, origin, challenge string) {
+		var s Session
+		res := s.SignIn(SignInRequest{Assertion: assertion, Record: record, Settings: Settings{RPID: rpID, Origin: origin, Challenge: challenge}})
+		if res.OK != (res.Error == nil) {
+			t.Fatalf("ok=%v with error %+v", res.OK, res.Error)
+		}
+		if res.Events == nil {
+			t.Fatal("events is null, not a list")
+		}
+		if res.Row == nil {
+			if res.OK || res.Timeline != nil {
+				t.Fatalf("no row, but ok=%v timeline=%v", res.OK, res.Timeline != nil)
+			}
+			return
+		}
+		rows := res.Timeline.Rows
+		if len(rows) != 2 || rows[1].N != res.Row.N || rows[1].OK != res.OK || rows[0].Kind != RowRecord {
+			t.Fatalf("timeline %+v for row %+v", rows, res.Row)
+		}
+		if res.OK && !res.Row.RecordUpdated {
+			t.Fatal("an accepted sign-in left the record as it was")
+		}
+		if res.Timeline.Record == nil || res.Timeline.RecordJSON == "" {
+			t.Fatal("a timeline without its record")
+		}
+	})
+}
