@@ -10,9 +10,12 @@ import (
 	"html/template"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/keytier/keytier/assurance"
 	"github.com/keytier/keytier/passkey"
@@ -107,6 +110,13 @@ func fleetCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		outFile = f
 		w = f
+	}
+	if os.Getenv("GOGC") == "" {
+		// The live heap is a few batches of rows, a few MiB, so the
+		// collector's default target makes it run every few MiB of
+		// garbage; four times that costs tens of MiB and saves about a
+		// sixth of the CPU time (docs/benchmarks.md).
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	r := newRenderer(bw)
@@ -326,6 +336,84 @@ type fleetJSONRow struct {
 	Position string `json:"position"`
 }
 
+// appendFleetRow appends r as json.Marshal writes fleetJSONRow (members,
+// order and omissions alike; a test holds the two equal), without
+// reflection: at a million rows the encoder was a tenth of the time.
+func appendFleetRow(b []byte, r passkey.FleetRow) []byte {
+	str := func(name, v string, omitEmpty bool) {
+		if omitEmpty && v == "" {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		b, _ = jsontext.AppendQuote(b, v)
+	}
+	b = append(b, `{"index":`...)
+	b = strconv.AppendInt(b, int64(r.Index), 10)
+	if r.Line != 0 {
+		b = append(b, `,"line":`...)
+		b = strconv.AppendInt(b, int64(r.Line), 10)
+	}
+	if r.Skipped {
+		b = append(b, `,"skipped":true`...)
+	}
+	str("source", r.Source, true)
+	str("id", r.ID, true)
+	str("aaguid", r.AAGUID.String(), false)
+	str("authenticator", r.Authenticator, true)
+	str("passkeyType", string(r.PasskeyType), false)
+	str("confidence", string(r.Confidence), true)
+	str("aal", r.AAL.String(), false)
+	str("attestation", string(r.Attestation), true)
+	if r.Algorithm != 0 {
+		b = append(b, `,"algorithm":`...)
+		b = strconv.AppendInt(b, r.Algorithm, 10)
+	}
+	if r.SignCount != nil {
+		b = append(b, `,"signCount":`...)
+		b = strconv.AppendUint(b, uint64(*r.SignCount), 10)
+	}
+	if len(r.Problems) > 0 {
+		b = append(b, `,"problems":[`...)
+		for i, p := range r.Problems {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"code":`...)
+			b, _ = jsontext.AppendQuote(b, string(p.Code))
+			b = append(b, `,"message":`...)
+			b, _ = jsontext.AppendQuote(b, p.Message)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"profileFails":`...)
+	b = strconv.AppendBool(b, r.ProfileFails)
+	if len(r.ProfileReasons) > 0 {
+		b = append(b, `,"profileReasons":[`...)
+		for i, p := range r.ProfileReasons {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '{')
+			if p.Profile != "" {
+				b = append(b, `"profile":`...)
+				b, _ = jsontext.AppendQuote(b, p.Profile)
+				b = append(b, ',')
+			}
+			b = append(b, `"code":`...)
+			b, _ = jsontext.AppendQuote(b, string(p.Code))
+			b = append(b, `,"message":`...)
+			b, _ = jsontext.AppendQuote(b, p.Message)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	str("position", r.Position(), false)
+	return append(b, '}')
+}
+
 type fleetRowError struct {
 	Code    passkey.Code `json:"code"`
 	Where   string       `json:"where"`
@@ -338,17 +426,19 @@ func (j *fleetJSON) row(r passkey.FleetRow) error {
 		sep = "{\"rows\": [\n"
 	}
 	j.rows++
-	var v any = fleetJSONRow{FleetRow: r, Position: r.Position()}
-	if r.Err != nil {
-		// An unreadable row has no classification to show.
-		v = struct {
-			Index    int               `json:"index"`
-			Line     int               `json:"line,omitempty"`
-			Position string            `json:"position"`
-			Problems []passkey.Problem `json:"problems,omitempty"`
-			Error    fleetRowError     `json:"error"`
-		}{r.Index, r.Line, r.Position(), r.Problems, fleetRowError{Code: r.Err.Code, Where: r.Err.Where, Message: errorText(r.Err)}}
+	if r.Err == nil {
+		j.buf = appendFleetRow(append(j.buf[:0], sep...), r)
+		_, err := j.w.Write(j.buf)
+		return err
 	}
+	// An unreadable row has no classification to show.
+	v := struct {
+		Index    int               `json:"index"`
+		Line     int               `json:"line,omitempty"`
+		Position string            `json:"position"`
+		Problems []passkey.Problem `json:"problems,omitempty"`
+		Error    fleetRowError     `json:"error"`
+	}{r.Index, r.Line, r.Position(), r.Problems, fleetRowError{Code: r.Err.Code, Where: r.Err.Where, Message: errorText(r.Err)}}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

@@ -378,3 +378,56 @@ func TestFleetHTML(t *testing.T) {
 	}
 	assert.Contains(t, string(page), "Would fail device-bound only</dt><dd>44.4%</dd>")
 }
+
+// TestFleetJSONRow: the hand-written row encoder writes what
+// encoding/json writes for fleetJSONRow, member for member, on every kind
+// of row the fixture has.
+func TestFleetJSONRow(t *testing.T) {
+	n := 0
+	for r := range passkey.ClassifyRecords(passkey.ReadRecords(bytes.NewReader(fleetFixture(t))), passkey.FleetOptions{}) {
+		if r.Err != nil {
+			continue
+		}
+		n++
+		want, err := json.Marshal(fleetJSONRow{FleetRow: r, Position: r.Position()})
+		require.NoError(t, err)
+		got := appendFleetRow(nil, r)
+		require.True(t, json.Valid(got), "%s", got)
+		var w, g any
+		require.NoError(t, json.Unmarshal(want, &w))
+		require.NoError(t, json.Unmarshal(got, &g))
+		assert.Equal(t, w, g, r.Position())
+		// Member order too: the report reads the same either way.
+		assert.Equal(t, memberOrder(t, want), memberOrder(t, got))
+	}
+	assert.Equal(t, 10, n)
+}
+
+func memberOrder(t *testing.T, obj []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	var names []string
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		case string:
+			if depth == 1 && dec.More() {
+				names = append(names, v)
+				// skip the value
+				var skip json.RawMessage
+				require.NoError(t, dec.Decode(&skip))
+			}
+		}
+	}
+	return names
+}
