@@ -11,6 +11,12 @@
 // credential and a user to the loaded policy; Session.Compare sets two
 // credentials side by side; Session.LoadMDS verifies a FIDO MDS3 BLOB the
 // user gives, which later verifications use.
+//
+// A Timeline follows one credential through its sign-ins: Session.Enroll
+// starts one from a verified registration, Session.ImportRecord from a
+// stored record, Session.SignIn verifies an assertion against it
+// (passkey.VerifyAssertion) and adds a row, and Session.Story replays one
+// of the recorded Stories.
 package bridge
 
 import (
