@@ -774,6 +774,7 @@ main { display: flex; flex-direction: column; }
 section.summary { order: 1; } section.rows { order: 2; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
+h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88em; }
 .muted { color: var(--muted); }
 .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .5rem; margin: 1rem 0; padding: 0; }
@@ -811,9 +812,13 @@ var fleetHTMLTemplate = template.Must(template.Must(auditHTMLTemplate.Clone()).N
 <div><dt>Skipped</dt><dd>{{.S.Skipped}}</dd></div>
 <div><dt>Would fail {{.Profile}}</dt><dd>{{.FailShare}}</dd></div>
 </dl>
+<h3>{{.Fail.Title}}</h3>
 {{template "chart" .Fail}}
+<h3>{{.Types.Title}}</h3>
 {{template "chart" .Types}}
+<h3>{{.Levels.Title}}</h3>
 {{template "chart" .Levels}}
+<h3>{{.Auth.Title}}</h3>
 {{template "chart" .Auth}}
 {{- if .Problems}}
 <h3>Problems</h3>
