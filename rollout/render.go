@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"io"
+	"strconv"
 	"strings"
+
+	"github.com/keytier/keytier/readiness"
 )
 
 // WriteJSON writes the plan as one indented JSON object, the contract of
@@ -105,69 +107,174 @@ func quoteBlock(s string) string {
 
 // WriteHTML writes the plan as one self-contained, printable page: inline
 // CSS, one inline SVG readiness chart per segment and per wave, no script,
-// and a Content-Security-Policy that forbids every load. Every value goes
-// through html/template's contextual escaping.
+// and a Content-Security-Policy that forbids every load. Every value is
+// escaped where it is written (esc; codeSpans for the text whose
+// backquoted spans become <code>): the page puts values only in element
+// text and in quoted attributes, where escaping &, <, >, " and ' is what
+// makes them text. It is written without html/template so that a program
+// linking rollout for the plan alone (the playground's WebAssembly) does
+// not carry the template engine and the regular expressions its
+// initialization compiles (docs/playground.md has the figures).
 func (p *Plan) WriteHTML(w io.Writer) error {
-	page := htmlPage{Plan: p}
-	for _, s := range p.Segments {
-		page.Segments = append(page.Segments, htmlSegment{Segment: s, Chart: chart(s.Name, s.Ready, s.CanRegister, s.NeedPass, s.Blocked)})
+	var b strings.Builder
+	put := func(parts ...string) {
+		for _, s := range parts {
+			b.WriteString(s)
+		}
 	}
+	n := strconv.Itoa
+	put(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<title>Passkey rollout plan: `, esc(p.Tenant), `</title>
+<style>
+`, planCSS, `</style>
+</head>
+<body>
+<h1>Passkey rollout plan: `, esc(p.Tenant), `</h1>
+<p class="muted">Snapshot of `, esc(p.CapturedAt.UTC().Format("2006-01-02 15:04 MST")), `; the first wave starts on `, esc(p.Start), `.</p>
+`)
+	if len(p.Warnings) > 0 {
+		put(`<div class="warn"><h3>Warnings</h3><ul>`)
+		for _, x := range p.Warnings {
+			put(`<li>`, codeSpans(x), `</li>`)
+		}
+		put(`</ul></div>`)
+	}
+	put("\n<h3>Assumptions</h3>\n<ul>")
+	for _, x := range p.Assumptions {
+		put(`<li>`, esc(x), `</li>`)
+	}
+	put(`</ul>
+<p class="legend"><span><i style="background:var(--ready)"></i>ready</span><span><i style="background:var(--can)"></i>can register</span><span><i style="background:var(--pass)"></i>need a pass</span><span><i style="background:var(--blocked)"></i>blocked</span></p>
+
+<h2 id="segments">Segments</h2>
+<table>
+<thead><tr><th>segment</th><th>users</th><th>ready</th><th>can register</th><th>need a pass</th><th>blocked</th><th>tier</th></tr></thead>
+<tbody>`)
+	for _, s := range p.Segments {
+		put(`<tr><td>`, esc(s.Name), `</td><td class="n">`, n(s.Users), `</td><td class="n">`, n(s.Ready), `</td><td class="n">`, n(s.CanRegister),
+			`</td><td class="n">`, n(s.NeedPass), `</td><td class="n">`, n(s.Blocked), `</td><td>`, esc(s.Profile.Tier), `</td></tr>`)
+	}
+	put("</tbody>\n</table>\n")
+	for _, s := range p.Segments {
+		put("\n<section>\n<h3>", esc(s.Name), "</h3>\n")
+		writeChart(&b, chart(s.Name, s.Ready, s.CanRegister, s.NeedPass, s.Blocked))
+		put("\n<ul>\n")
+		if len(s.Groups) > 0 {
+			put(`<li>Groups: `, joinEsc(s.Groups, ", "), `</li>`)
+		}
+		put("\n")
+		if s.Privileged {
+			put(`<li>Every member holds a privileged role.</li>`)
+		}
+		put("\n<li>Rules: ", esc(s.Profile.Plain), "</li>\n")
+		for _, bl := range s.BlockedBy {
+			put(`<li>Blocked by <code>`, esc(bl.Finding), `</code> (`, n(bl.Users), ` users): `, esc(bl.Title), `</li>`)
+		}
+		put("\n</ul>\n</section>\n")
+	}
+	put("\n\n<h2 id=\"waves\">Waves</h2>\n")
 	for _, wv := range p.Waves {
-		var r, c, n, bl int
+		var r, c, np, bl int
 		for _, s := range p.Segments {
 			for _, name := range wv.Segments {
 				if s.Name == name {
-					r, c, n, bl = r+s.Ready, c+s.CanRegister, n+s.NeedPass, bl+s.Blocked
+					r, c, np, bl = r+s.Ready, c+s.CanRegister, np+s.NeedPass, bl+s.Blocked
 				}
 			}
 		}
-		hw := htmlWave{Wave: wv, Chart: chart(wv.Name, r, c, n, bl)}
+		put("\n<section>\n<h3>", esc(wv.Name), ": ", esc(wv.Start), " to ", esc(wv.End), "</h3>\n")
+		writeChart(&b, chart(wv.Name, r, c, np, bl))
+		put("\n<p>", esc(wv.Why), "</p>\n<ul><li>Segments: ", joinEsc(wv.Segments, "; "), "</li><li>Users: ", n(wv.Users), "</li>\n<li>Gates: ")
+		if len(wv.Gates) == 0 {
+			put("none")
+		}
+		for j, g := range wv.Gates {
+			if j > 0 {
+				put(", ")
+			}
+			put(`<code>`, esc(g), `</code>`)
+		}
+		put("</li></ul>\n")
 		for _, f := range wv.Fixes {
-			hf := htmlFix{GateFix: f}
+			put("\n<h4><code>", esc(f.Finding), "</code> ", esc(f.Title), "</h4>\n<p>", esc(f.Description), "</p>\n")
 			for _, g := range f.GraphRequests {
-				var body bytes.Buffer
-				if len(g.Body) > 0 && json.Indent(&body, g.Body, "", "  ") != nil {
-					body.Reset()
-					body.Write(g.Body)
-				}
-				s := g.Method + " " + g.URL
-				if body.Len() > 0 {
-					s += "\n\n" + body.String()
-				}
-				hf.Requests = append(hf.Requests, s)
+				put(`<pre>`, esc(requestText(g)), `</pre>`)
 			}
-			hw.Fixes = append(hw.Fixes, hf)
+			put("\n")
 		}
-		page.Waves = append(page.Waves, hw)
+		put("\n</section>\n")
 	}
-	var buf bytes.Buffer
-	if err := planHTML.Execute(&buf, page); err != nil {
-		return err
+	put("\n\n<h2 id=\"messages\">Messages</h2>\n")
+	for _, m := range p.Messages {
+		put("\n<div class=\"msg\">\n<p class=\"muted\">", esc(m.Segment), " · ", esc(m.Kind), " · send ", esc(m.Send), "</p>\n<p><strong>", esc(m.Subject), "</strong></p>\n")
+		for _, l := range strings.Split(m.Body, "\n") {
+			put(`<p>`, esc(l), `</p>`)
+		}
+		put("\n</div>\n")
 	}
-	_, err := w.Write(buf.Bytes())
+	put("\n\n<h2 id=\"runbooks\">Helpdesk runbooks</h2>\n")
+	for _, r := range p.Runbooks {
+		put("\n<section>\n<h3>", esc(r.Segment), ": ", esc(r.Title), "</h3>\n<ol>")
+		for _, st := range r.Steps {
+			put(`<li>`, codeSpans(st), `</li>`)
+		}
+		put("</ol>\n</section>\n")
+	}
+	put("\n</body>\n</html>\n\n")
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-type htmlPage struct {
-	*Plan
-	Segments []htmlSegment
-	Waves    []htmlWave
+// requestText is a Graph call as the page shows it: the method and URL,
+// then the body indented.
+func requestText(g readiness.GraphRequest) string {
+	var body bytes.Buffer
+	if len(g.Body) > 0 && json.Indent(&body, g.Body, "", "  ") != nil {
+		body.Reset()
+		body.Write(g.Body)
+	}
+	s := g.Method + " " + g.URL
+	if body.Len() > 0 {
+		s += "\n\n" + body.String()
+	}
+	return s
 }
 
-type htmlSegment struct {
-	Segment
-	Chart svgChart
+// htmlEscaper escapes text for HTML element content and quoted attribute
+// values, as html/template does there (+ included, NUL replaced).
+var htmlEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+func esc(s string) string { return htmlEscaper.Replace(s) }
+
+// codeEscaper is text/template's HTMLEscapeString: the escaping of the
+// text codeSpans puts between its <code> elements.
+var codeEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// codeSpans escapes s and makes its backquoted spans <code> elements.
+func codeSpans(s string) string {
+	var b strings.Builder
+	for i, part := range strings.Split(s, "`") {
+		e := codeEscaper.Replace(part)
+		if i%2 == 1 {
+			b.WriteString("<code>" + e + "</code>")
+		} else {
+			b.WriteString(e)
+		}
+	}
+	return b.String()
 }
 
-type htmlWave struct {
-	Wave
-	Chart svgChart
-	Fixes []htmlFix
-}
-
-type htmlFix struct {
-	GateFix
-	Requests []string
+func joinEsc(list []string, sep string) string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = esc(s)
+	}
+	return strings.Join(out, sep)
 }
 
 // svgChart is one stacked bar of readiness: ready, can register, need a
@@ -207,31 +314,23 @@ func chart(name string, ready, can, need, blocked int) svgChart {
 	return c
 }
 
-var planHTML = template.Must(template.New("plan").Funcs(template.FuncMap{
-	"f1":    func(v float64) string { return fmt.Sprintf("%.1f", v) },
-	"lines": func(s string) []string { return strings.Split(s, "\n") },
-	"code": func(s string) template.HTML {
-		// Backquoted spans become <code>, everything else escaped.
-		var b strings.Builder
-		for i, part := range strings.Split(s, "`") {
-			esc := template.HTMLEscapeString(part)
-			if i%2 == 1 {
-				b.WriteString("<code>" + esc + "</code>")
-			} else {
-				b.WriteString(esc)
-			}
+func writeChart(b *strings.Builder, c svgChart) {
+	f1 := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	b.WriteString(`<svg role="img" width="100%" viewBox="0 0 560 28" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>` +
+		esc(c.Title) + `</title><desc>` + esc(c.Desc) + `</desc>`)
+	for _, bar := range c.Bars {
+		b.WriteString(`<g><title>` + esc(bar.Tip) + `</title><rect class="` + esc(bar.Class) + `" x="` + f1(bar.X) + `" y="0" width="` + f1(bar.Width) + `" height="28"></rect>`)
+		if bar.Width > 40.0 {
+			b.WriteString(`<text x="` + f1(bar.LabelX) + `" y="18">` + strconv.Itoa(bar.Count) + `</text>`)
 		}
-		return template.HTML(b.String())
-	},
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-<title>Passkey rollout plan: {{.Tenant}}</title>
-<style>
-:root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #59636e; --line: #d1d9e0; --ready: #1a7f37; --can: #0969da; --pass: #bf8700; --blocked: #cf222e; }
+		b.WriteString(`</g>`)
+	}
+	b.WriteString(`</svg>`)
+}
+
+// planCSS is the page's style sheet: light and dark, and print rules that
+// start each part on a page of its own.
+const planCSS = `:root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #59636e; --line: #d1d9e0; --ready: #1a7f37; --can: #0969da; --pass: #bf8700; --blocked: #cf222e; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #3d444d; } }
 body { font: 15px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
 h1, h2, h3 { line-height: 1.25; } h2 { border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2.5rem; }
@@ -242,67 +341,4 @@ svg .ready { fill: var(--ready); } svg .can { fill: var(--can); } svg .pass { fi
 .legend span { display: inline-block; margin-right: 1rem; } .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; }
 .warn { border-left: 4px solid var(--blocked); padding-left: .8rem; }
 @media print { body { margin: 0; max-width: none; } h2 { break-before: page; } h2:first-of-type { break-before: auto; } .msg, section { break-inside: avoid; } }
-</style>
-</head>
-<body>
-<h1>Passkey rollout plan: {{.Tenant}}</h1>
-<p class="muted">Snapshot of {{.CapturedAt.UTC.Format "2006-01-02 15:04 MST"}}; the first wave starts on {{.Start}}.</p>
-{{with .Warnings}}<div class="warn"><h3>Warnings</h3><ul>{{range .}}<li>{{code .}}</li>{{end}}</ul></div>{{end}}
-<h3>Assumptions</h3>
-<ul>{{range .Assumptions}}<li>{{.}}</li>{{end}}</ul>
-<p class="legend"><span><i style="background:var(--ready)"></i>ready</span><span><i style="background:var(--can)"></i>can register</span><span><i style="background:var(--pass)"></i>need a pass</span><span><i style="background:var(--blocked)"></i>blocked</span></p>
-
-<h2 id="segments">Segments</h2>
-<table>
-<thead><tr><th>segment</th><th>users</th><th>ready</th><th>can register</th><th>need a pass</th><th>blocked</th><th>tier</th></tr></thead>
-<tbody>{{range .Segments}}<tr><td>{{.Name}}</td><td class="n">{{.Users}}</td><td class="n">{{.Ready}}</td><td class="n">{{.CanRegister}}</td><td class="n">{{.NeedPass}}</td><td class="n">{{.Blocked}}</td><td>{{.Profile.Tier}}</td></tr>{{end}}</tbody>
-</table>
-{{range .Segments}}
-<section>
-<h3>{{.Name}}</h3>
-{{template "chart" .Chart}}
-<ul>
-{{with .Groups}}<li>Groups: {{range $i, $g := .}}{{if $i}}, {{end}}{{$g}}{{end}}</li>{{end}}
-{{if .Privileged}}<li>Every member holds a privileged role.</li>{{end}}
-<li>Rules: {{.Profile.Plain}}</li>
-{{range .BlockedBy}}<li>Blocked by <code>{{.Finding}}</code> ({{.Users}} users): {{.Title}}</li>{{end}}
-</ul>
-</section>
-{{end}}
-
-<h2 id="waves">Waves</h2>
-{{range $i, $w := .Waves}}
-<section>
-<h3>{{$w.Name}}: {{$w.Start}} to {{$w.End}}</h3>
-{{template "chart" $w.Chart}}
-<p>{{$w.Why}}</p>
-<ul><li>Segments: {{range $j, $s := $w.Segments}}{{if $j}}; {{end}}{{$s}}{{end}}</li><li>Users: {{$w.Users}}</li>
-<li>Gates: {{if $w.Gates}}{{range $j, $g := $w.Gates}}{{if $j}}, {{end}}<code>{{$g}}</code>{{end}}{{else}}none{{end}}</li></ul>
-{{range $w.Fixes}}
-<h4><code>{{.Finding}}</code> {{.Title}}</h4>
-<p>{{.Description}}</p>
-{{range .Requests}}<pre>{{.}}</pre>{{end}}
-{{end}}
-</section>
-{{end}}
-
-<h2 id="messages">Messages</h2>
-{{range .Messages}}
-<div class="msg">
-<p class="muted">{{.Segment}} · {{.Kind}} · send {{.Send}}</p>
-<p><strong>{{.Subject}}</strong></p>
-{{range lines .Body}}<p>{{.}}</p>{{end}}
-</div>
-{{end}}
-
-<h2 id="runbooks">Helpdesk runbooks</h2>
-{{range .Runbooks}}
-<section>
-<h3>{{.Segment}}: {{.Title}}</h3>
-<ol>{{range .Steps}}<li>{{code .}}</li>{{end}}</ol>
-</section>
-{{end}}
-</body>
-</html>
-{{define "chart"}}<svg role="img" width="100%" viewBox="0 0 560 28" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{{.Title}}</title><desc>{{.Desc}}</desc>{{range .Bars}}<g><title>{{.Tip}}</title><rect class="{{.Class}}" x="{{f1 .X}}" y="0" width="{{f1 .Width}}" height="28"></rect>{{if gt .Width 40.0}}<text x="{{f1 .LabelX}}" y="18">{{.Count}}</text>{{end}}</g>{{end}}</svg>{{end}}
-`))
+`
