@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 
@@ -43,15 +44,21 @@ type RecordRow struct {
 	// index in a JSON array; in JSON Lines, the count of non-blank lines
 	// before it.
 	Index int
-	// Line is the row's 1-based line in JSON Lines input; 0 in an array.
+	// Line is the row's 1-based line in JSON Lines input; 0 otherwise.
 	Line int
+	// Path is where a row of a tenant snapshot is, as a dotted JSON path
+	// ("users.12.authenticationMethods.1"); "" otherwise.
+	Path string
 	// JSON is the row. It is valid only until the iteration advances.
 	JSON []byte
 }
 
 // Position names the row for people: "line 12" in JSON Lines, "[3]" in
-// an array.
+// an array, its Path in a snapshot.
 func (r RecordRow) Position() string {
+	if r.Path != "" {
+		return r.Path
+	}
 	if r.Line > 0 {
 		return "line " + strconv.Itoa(r.Line)
 	}
@@ -64,6 +71,12 @@ func (r RecordRow) Position() string {
 // form:
 //
 //   - '[': a JSON array; each element is a row.
+//   - '{' opening an object whose first member is one of a tenant
+//     snapshot's (tenant, capturedAt, authenticationMethodsPolicy, users,
+//     groups, roleAssignments; graphadapter's Snapshot): each
+//     fido2AuthenticationMethod of users[].authenticationMethods is a row.
+//     The snapshot is streamed, one user at a time; other members are
+//     skipped token by token.
 //   - anything else: JSON Lines (jsonlines.org); each non-blank line is a
 //     row. A line may end in "\r\n".
 //
@@ -94,9 +107,12 @@ func ReadRecords(r io.Reader) iter.Seq2[RecordRow, error] {
 				continue
 			}
 			_ = br.UnreadByte()
-			if b == '[' {
+			switch {
+			case b == '[':
 				readArray(br, yield)
-			} else {
+			case isSnapshot(br):
+				readSnapshot(br, yield)
+			default:
 				readLines(br, skipped, yield)
 			}
 			return
@@ -173,19 +189,7 @@ func readArray(br *bufio.Reader, yield func(RecordRow, error) bool) {
 	lim := &rowLimiter{r: br}
 	lim.mark(0)
 	dec := jsontext.NewDecoder(lim)
-	fail := func(index int, err error) {
-		var se *jsontext.SyntacticError
-		switch {
-		case errors.Is(err, errRowTooLarge):
-			yield(RecordRow{Index: index}, errorf(CodeInputTooLarge, "", nil, "the element is longer than %d bytes, more than any stored credential; the rest of the array cannot be read", MaxFleetRowSize))
-		case errors.As(err, &se):
-			yield(RecordRow{Index: index}, errorf(CodeJSONInvalid, fmt.Sprintf("@%d", se.ByteOffset), nil, "%v; the rest of the array cannot be read", se.Err))
-		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-			yield(RecordRow{Index: index}, errorf(CodeJSONInvalid, "", nil, "the array ends early"))
-		default:
-			yield(RecordRow{Index: index}, errorf(CodeJSONInvalid, "", err, "reading the input"))
-		}
-	}
+	fail := func(index int, err error) { yield(RecordRow{Index: index}, streamError(err, "array")) }
 	if _, err := dec.ReadToken(); err != nil { // '['
 		fail(0, err)
 		return
@@ -208,6 +212,132 @@ func readArray(br *bufio.Reader, yield func(RecordRow, error) bool) {
 			return
 		}
 	}
+}
+
+// streamError is the last error of an array or a snapshot, which cannot
+// be read past a syntax error or an oversized value.
+func streamError(err error, what string) *Error {
+	var se *jsontext.SyntacticError
+	switch {
+	case errors.Is(err, errRowTooLarge):
+		return errorf(CodeInputTooLarge, "", nil, "a value is longer than %d bytes, more than any stored credential; the rest of the %s cannot be read", MaxFleetRowSize, what)
+	case errors.As(err, &se):
+		return errorf(CodeJSONInvalid, fmt.Sprintf("@%d", se.ByteOffset), nil, "%v; the rest of the %s cannot be read", se.Err, what)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return errorf(CodeJSONInvalid, "", nil, "the %s ends early", what)
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return errorf(CodeJSONInvalid, "", err, "reading the input")
+}
+
+// snapshotMembers are the members of graphadapter's Snapshot document.
+var snapshotMembers = []string{"tenant", "capturedAt", "authenticationMethodsPolicy", "users", "groups", "roleAssignments"}
+
+// isSnapshot reports whether the object br starts with is a tenant
+// snapshot: its first member is one of a snapshot's, which no row's is.
+func isSnapshot(br *bufio.Reader) bool {
+	head, _ := br.Peek(4 << 10)
+	dec := jsontext.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return false
+	}
+	name, err := dec.ReadToken()
+	return err == nil && name.Kind() == '"' && slices.Contains(snapshotMembers, name.String())
+}
+
+// readSnapshot yields the passkeys of a tenant snapshot, one user read at
+// a time.
+func readSnapshot(br *bufio.Reader, yield func(RecordRow, error) bool) {
+	lim := &rowLimiter{r: br}
+	lim.mark(0)
+	dec := jsontext.NewDecoder(lim)
+	index := 0
+	fail := func(err error) { yield(RecordRow{Index: index, Path: "snapshot"}, streamError(err, "snapshot")) }
+	if _, err := dec.ReadToken(); err != nil {
+		fail(err)
+		return
+	}
+	for dec.PeekKind() == '"' {
+		lim.mark(dec.InputOffset())
+		name, err := dec.ReadToken()
+		if err != nil {
+			fail(err)
+			return
+		}
+		if name.String() != "users" {
+			if err := skipBounded(dec, lim); err != nil {
+				fail(err)
+				return
+			}
+			continue
+		}
+		if k := dec.PeekKind(); k != '[' {
+			yield(RecordRow{Index: index, Path: "users"}, errorf(CodeJSONInvalid, "", nil, "got JSON %s, want an array of users", kindName(k)))
+			return
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			fail(err)
+			return
+		}
+		for u := 0; dec.PeekKind() != ']'; u++ {
+			lim.mark(dec.InputOffset())
+			v, err := dec.ReadValue()
+			if err != nil {
+				fail(err)
+				return
+			}
+			var user struct {
+				Methods []jsontext.Value `json:"authenticationMethods"`
+			}
+			if err := jsonv2.Unmarshal(v, &user, jsonv2.RejectUnknownMembers(false)); err != nil {
+				if !yield(RecordRow{Index: index, Path: "users." + strconv.Itoa(u)}, jsonError(err, "")) {
+					return
+				}
+				index++
+				continue
+			}
+			for m, mv := range user.Methods {
+				if kind, err := fleetRowKind(mv, true); err == nil && kind == rowGraphOther {
+					continue // not a passkey: a snapshot lists every method
+				}
+				row := RecordRow{Index: index, Path: "users." + strconv.Itoa(u) + ".authenticationMethods." + strconv.Itoa(m), JSON: mv}
+				if !yield(row, nil) {
+					return
+				}
+				index++
+			}
+		}
+		if _, err := dec.ReadToken(); err != nil { // ']'
+			fail(err)
+			return
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil { // '}'
+		fail(err)
+	}
+}
+
+// skipBounded skips the next value token by token, so that a large member
+// (a snapshot's groups) never sits whole in the decoder's buffer.
+func skipBounded(dec *jsontext.Decoder, lim *rowLimiter) error {
+	switch dec.PeekKind() {
+	case '{', '[':
+		depth := dec.StackDepth()
+		for {
+			lim.mark(dec.InputOffset())
+			if _, err := dec.ReadToken(); err != nil {
+				return err
+			}
+			if dec.StackDepth() <= depth {
+				return nil
+			}
+		}
+	}
+	_, err := dec.ReadValue()
+	return err
 }
 
 var errRowTooLarge = errors.New("row too large")
@@ -276,8 +406,9 @@ type Problem struct {
 // FleetRow is what ClassifyRecords says about one row.
 type FleetRow struct {
 	// Index and Line place the row, as in RecordRow.
-	Index int `json:"index"`
-	Line  int `json:"line,omitempty"`
+	Index int    `json:"index"`
+	Line  int    `json:"line,omitempty"`
+	Path  string `json:"path,omitempty"`
 	// Err, when set, is why the row could not be read; Where names the
 	// member ("authenticator.AAGUID") and the row is placed by Index and
 	// Line. Only Index, Line, Err and, for BS without BE, Problems are set
@@ -316,7 +447,7 @@ type FleetRow struct {
 
 // Position names the row as RecordRow.Position does.
 func (r FleetRow) Position() string {
-	return RecordRow{Index: r.Index, Line: r.Line}.Position()
+	return RecordRow{Index: r.Index, Line: r.Line, Path: r.Path}.Position()
 }
 
 // DeviceBoundOnlyProfile is the passkey profile a fleet is measured
@@ -519,7 +650,7 @@ func newFleetClassifier(opts FleetOptions) *fleetClassifier {
 
 // classify judges one row.
 func (c *fleetClassifier) classify(row RecordRow, err error) FleetRow {
-	out := FleetRow{Index: row.Index, Line: row.Line}
+	out := FleetRow{Index: row.Index, Line: row.Line, Path: row.Path}
 	if err != nil {
 		out.Err = asError(err)
 		return out

@@ -19,6 +19,8 @@ func FuzzReadRecords(f *testing.F) {
 		`[{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","aaGuid":"cb69481e-8ff7-4039-93ec-0a2729a154a8","attestationLevel":"attested"}]`,
 		`{"@odata.type":"#microsoft.graph.passwordAuthenticationMethod"}`,
 		"[[[[[[[[[[", "[1,2,3", "{\"a\":\"\\u00\"}\n",
+		`{"tenant":{"id":"t"},"groups":[{"id":"g","members":["a"]}],"users":[{"id":"u","authenticationMethods":[{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","aaGuid":"cb69481e-8ff7-4039-93ec-0a2729a154a8"},{"@odata.type":"#microsoft.graph.passwordAuthenticationMethod"}]},{"id":"v","authenticationMethods":7}]}`,
+		`{"users":[{"authenticationMethods":[{"aaGuid":1}]}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -449,3 +449,52 @@ func ExampleClassifyRecords() {
 	// line 3 json_invalid
 	// 1 of 2 would fail a device-bound-only profile
 }
+
+// TestReadRecordsSnapshot: a tenant snapshot's passkeys are rows, placed by
+// their path; other methods and members are passed over, one bad method
+// costs its row.
+func TestReadRecordsSnapshot(t *testing.T) {
+	securityKey := catalogAAGUID(t, catalog.KindSecurityKey)
+	synced := catalogAAGUID(t, catalog.KindSyncedProvider)
+	big := `"` + strings.Repeat("g", passkey.MaxFleetRowSize) + `"`
+	doc := fmt.Sprintf(`{
+  "tenant": {"id": "t", "displayName": "T"},
+  "capturedAt": "2026-06-01T09:00:00Z",
+  "groups": [{"id": "g", "displayName": %s, "members": []}],
+  "users": [
+    {"id": "u0", "userPrincipalName": "a@x", "authenticationMethods": [
+      {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "p"},
+      %s]},
+    {"id": "u1", "userPrincipalName": "b@x", "authenticationMethods": [
+      {"@odata.type": "#microsoft.graph.fido2AuthenticationMethod", "id": "bad", "aaGuid": "nope"},
+      %s]},
+    {"id": "u2", "userPrincipalName": "c@x", "authenticationMethods": []}
+  ],
+  "roleAssignments": []
+}`, big, graphRow(securityKey.AAGUID, true, ""), graphRow(synced.AAGUID, false, ""))
+	var got []passkey.FleetRow
+	for r := range passkey.ClassifyRecords(passkey.ReadRecords(strings.NewReader(doc)), passkey.FleetOptions{}) {
+		got = append(got, r)
+	}
+	require.Len(t, got, 3)
+	assert.Equal(t, "users.0.authenticationMethods.1", got[0].Position())
+	assert.Equal(t, securityKey.Name, got[0].Authenticator)
+	assert.Equal(t, assurance.AAL3, got[0].AAL)
+	assert.Equal(t, "users.1.authenticationMethods.0", got[1].Position())
+	require.NotNil(t, got[1].Err)
+	assert.Equal(t, passkey.CodeAAGUIDInvalid, got[1].Err.Code)
+	assert.Equal(t, "aaGuid", got[1].Err.Where)
+	assert.Equal(t, "users.1.authenticationMethods.1", got[2].Position())
+	assert.Equal(t, passkey.Synced, got[2].PasskeyType)
+	for i, r := range got {
+		assert.Equal(t, i, r.Index)
+	}
+
+	// A truncated snapshot says so after the rows it could read.
+	var errs []error
+	for _, err := range passkey.ReadRecords(strings.NewReader(doc[:len(doc)-40])) {
+		errs = append(errs, err)
+	}
+	require.NotEmpty(t, errs)
+	assert.Equal(t, passkey.CodeJSONInvalid, passkey.CodeOf(errs[len(errs)-1]))
+}

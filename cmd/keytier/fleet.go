@@ -53,7 +53,8 @@ func fleetCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: keytier fleet [--format text|json|csv|html] [--mds FILE [--mds-root PEM]] [--out FILE] FILE|-")
 		fmt.Fprintln(stderr, "Classifies stored credentials, a JSON array or JSON Lines of keytier records, go-webauthn")
-		fmt.Fprintln(stderr, "webauthn.Credential rows or Graph fido2AuthenticationMethod objects, one row at a time.")
+		fmt.Fprintln(stderr, "webauthn.Credential rows or Graph fido2AuthenticationMethod objects, or the passkeys of a")
+		fmt.Fprintln(stderr, "tenant snapshot, one row at a time.")
 		fs.PrintDefaults()
 	}
 	asJSON := fleetJSONRequested(args)
@@ -355,6 +356,7 @@ func appendFleetRow(b []byte, r passkey.FleetRow) []byte {
 		b = append(b, `,"line":`...)
 		b = strconv.AppendInt(b, int64(r.Line), 10)
 	}
+	str("path", r.Path, true)
 	if r.Skipped {
 		b = append(b, `,"skipped":true`...)
 	}
@@ -435,10 +437,11 @@ func (j *fleetJSON) row(r passkey.FleetRow) error {
 	v := struct {
 		Index    int               `json:"index"`
 		Line     int               `json:"line,omitempty"`
+		Path     string            `json:"path,omitempty"`
 		Position string            `json:"position"`
 		Problems []passkey.Problem `json:"problems,omitempty"`
 		Error    fleetRowError     `json:"error"`
-	}{r.Index, r.Line, r.Position(), r.Problems, fleetRowError{Code: r.Err.Code, Where: r.Err.Where, Message: errorText(r.Err)}}
+	}{r.Index, r.Line, r.Path, r.Position(), r.Problems, fleetRowError{Code: r.Err.Code, Where: r.Err.Where, Message: errorText(r.Err)}}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -524,7 +527,7 @@ type fleetCSV struct {
 	header bool
 }
 
-var fleetCSVHeader = []string{"index", "line", "source", "id", "aaguid", "authenticator", "passkeyType", "confidence", "aal",
+var fleetCSVHeader = []string{"index", "line", "path", "source", "id", "aaguid", "authenticator", "passkeyType", "confidence", "aal",
 	"attestation", "algorithm", "signCount", "profileFails", "problems", "error"}
 
 func (c *fleetCSV) row(r passkey.FleetRow) error {
@@ -538,14 +541,14 @@ func (c *fleetCSV) row(r passkey.FleetRow) error {
 	if r.Line > 0 {
 		line = strconv.Itoa(r.Line)
 	}
-	rec := []string{strconv.Itoa(r.Index), line}
+	rec := []string{strconv.Itoa(r.Index), line, r.Path}
 	switch {
 	case r.Err != nil:
-		rec = append(rec, make([]string, len(fleetCSVHeader)-4)...)
+		rec = append(rec, make([]string, len(fleetCSVHeader)-5)...)
 		rec = append(rec, strings.Join(problemCodes(r), " "), cell(errorText(r.Err)))
 	case r.Skipped:
 		rec = append(rec, r.Source)
-		rec = append(rec, make([]string, len(fleetCSVHeader)-4)...)
+		rec = append(rec, make([]string, len(fleetCSVHeader)-5)...)
 		rec = append(rec, "skipped: not a passkey")
 	default:
 		alg, count := "", ""

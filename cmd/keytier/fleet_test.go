@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/keytier/keytier/graphadapter/demo"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/catalog"
 	"github.com/keytier/keytier/passkey/mds/mdstest"
@@ -175,6 +176,7 @@ type fleetReport struct {
 	Rows []struct {
 		Index         int               `json:"index"`
 		Line          int               `json:"line"`
+		Path          string            `json:"path"`
 		Position      string            `json:"position"`
 		Skipped       bool              `json:"skipped"`
 		Source        string            `json:"source"`
@@ -430,4 +432,36 @@ func memberOrder(t *testing.T, obj []byte) []string {
 		}
 	}
 	return names
+}
+
+// TestFleetSnapshot: the embedded demo tenant's snapshot is a fleet of its
+// users' passkeys, each placed by its path in the document.
+func TestFleetSnapshot(t *testing.T) {
+	var doc struct {
+		Users []struct {
+			Methods []map[string]any `json:"authenticationMethods"`
+		} `json:"users"`
+	}
+	require.NoError(t, json.Unmarshal(demo.Bytes(), &doc))
+	var paths []string
+	for u, user := range doc.Users {
+		for m, method := range user.Methods {
+			if method["@odata.type"] == passkey.FIDO2MethodODataType {
+				paths = append(paths, fmt.Sprintf("users.%d.authenticationMethods.%d", u, m))
+			}
+		}
+	}
+	require.NotEmpty(t, paths)
+
+	code, out, errOut := runCLI(t, string(demo.Bytes()), "fleet", "--format", "json", "-")
+	require.Equal(t, exitOK, code, errOut)
+	r := decodeFleetReport(t, out)
+	var got []string
+	for _, row := range r.Rows {
+		got = append(got, row.Position)
+		assert.Equal(t, "graph", row.Source)
+		assert.Equal(t, row.Position, row.Path)
+	}
+	assert.Equal(t, paths, got)
+	assert.Equal(t, len(paths), r.Summary.Credentials)
 }

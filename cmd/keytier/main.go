@@ -84,7 +84,8 @@ func usage(w io.Writer) {
                                      whether it admits a credential, build an AAGUID
                                      allow list from FIDO metadata
   keytier fleet [--format F] FILE|-  classify stored credentials in bulk (JSON array or
-                                     JSON Lines of records, go-webauthn rows, Graph methods)
+                                     JSON Lines of records, go-webauthn rows, Graph methods;
+                                     a tenant snapshot's passkeys)
   keytier audit [SNAPSHOT]           run the rollout checklist over a tenant snapshot
                                      (no SNAPSHOT: the embedded demo tenant;
                                      --tenant ID: a live tenant through Microsoft Graph)
