@@ -21,6 +21,7 @@ type loader struct {
 	raw     []byte   // unused tail of the current chunk of raw JSON
 	methods []Method // unused tail of the current chunk of methods
 	scratch []Method // one user's methods while they are decoded
+	strs    strtab   // the values methods repeat (see scanUnion)
 }
 
 const (
@@ -77,7 +78,9 @@ func (l *loader) unmarshalMethod(dec *jsontext.Decoder, m *Method) error {
 	if err != nil {
 		return err
 	}
-	if err := m.parse(l.copyRaw(v), ""); err != nil {
+	// Load's decoder runs with jsontext's default rules, so v is valid by
+	// them: the fast path may read it.
+	if err := m.parse(l.copyRaw(v), "", true, &l.strs); err != nil {
 		return withPrefix(err, pointerPath(dec.StackPointer()))
 	}
 	return nil

@@ -216,7 +216,7 @@ func ParseMethod(data []byte) (Method, error) {
 	if !v.IsValid() {
 		return m, jsonError(jsonv2.Unmarshal(data, new(jsontext.Value)), "")
 	}
-	err := m.parse(v.Clone(), "")
+	err := m.parse(v.Clone(), "", true, nil)
 	return m, err
 }
 
@@ -282,15 +282,18 @@ var odataTypeOf = func() map[string]struct {
 }()
 
 // parse reads raw into m. Errors are *Error with paths relative to raw;
-// callers that know where raw sits prefix them with withPrefix.
-func (m *Method) parse(raw jsontext.Value, path string) error {
+// callers that know where raw sits prefix them with withPrefix. valid says
+// that raw is known to be valid JSON by jsontext's default rules (no
+// repeated member, valid UTF-8), as Load's decoder and IsValid check: only
+// then may the fast path (scanUnion) read it, with tab (which may be nil).
+func (m *Method) parse(raw jsontext.Value, path string, valid bool, tab *strtab) error {
 	if err := wantObject(raw, path); err != nil {
 		return err
 	}
 	w := unionPool.Get().(*methodUnion)
 	unknown := w.Unknown[:0]
 	*w = methodUnion{Unknown: unknown}
-	err := m.parseUnion(raw, path, w)
+	err := m.parseUnion(raw, path, w, valid, tab)
 	if cap(w.Unknown) > 4<<10 {
 		w.Unknown = nil // do not pin an unusually large buffer in the pool
 	}
@@ -299,12 +302,12 @@ func (m *Method) parse(raw jsontext.Value, path string) error {
 	return err
 }
 
-func (m *Method) parseUnion(raw jsontext.Value, path string, w *methodUnion) error {
-	if err := jsonv2.Unmarshal(raw, w); err != nil {
-		return jsonError(err, path)
-	}
-	if err := checkCase(w.Unknown, unionNames, path); err != nil {
-		return err
+func (m *Method) parseUnion(raw jsontext.Value, path string, w *methodUnion, valid bool, tab *strtab) error {
+	if !valid || !w.scanUnion(raw, tab) {
+		*w = methodUnion{Unknown: w.Unknown[:0]}
+		if err := w.decode(raw, path); err != nil {
+			return err
+		}
 	}
 	if w.ODataType == "" {
 		return errorAt(joinPath(path, "@odata.type"), nil, "missing: every item of /authentication/methods names its type")
@@ -352,6 +355,14 @@ func (m *Method) parseUnion(raw jsontext.Value, path string, w *methodUnion) err
 	return nil
 }
 
+// decode is the decoder's path of parseUnion: every member, every error.
+func (w *methodUnion) decode(raw jsontext.Value, path string) error {
+	if err := jsonv2.Unmarshal(raw, w); err != nil {
+		return jsonError(err, path)
+	}
+	return checkCase(w.Unknown, unionNames, path)
+}
+
 // UnmarshalJSONFrom reads a Method; errors name the member's full path.
 // The path is worked out only when there is an error: building it for every
 // method of a large snapshot cost more than decoding the method.
@@ -360,7 +371,9 @@ func (m *Method) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := m.parse(v.Clone(), ""); err != nil {
+	// The caller's decoder may allow what the defaults refuse (repeated
+	// members, invalid UTF-8): the value takes the decoder's path.
+	if err := m.parse(v.Clone(), "", false, nil); err != nil {
 		return withPrefix(err, pointerPath(dec.StackPointer()))
 	}
 	return nil
