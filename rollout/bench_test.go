@@ -1,11 +1,13 @@
 package rollout_test
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keytier/keytier/graphadapter"
 	"github.com/keytier/keytier/graphadapter/demo"
@@ -77,6 +79,65 @@ func BenchmarkPlan100k(b *testing.B) {
 		if _, err := rollout.Build(s, rollout.Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAuditVsPlan100k runs the audit (Load + readiness.Run) and the
+// plan (Load + rollout.Build + the JSON form) on the same snapshot in one
+// loop, alternating which goes first, so that both see the same machine:
+// on a shared machine two benchmarks run one after the other do not. It
+// reports each side's wall time and CPU time (user + system, every thread:
+// the collector's included) per op, and plan/audit for both; the CPU
+// ratio is the one a busy machine disturbs least. The audit's own
+// rendering (a few tens of milliseconds in the CLI) is not on its side, so
+// the ratio errs against the plan.
+func BenchmarkAuditVsPlan100k(b *testing.B) {
+	data := load100k(b)
+	audit := func() {
+		s, err := graphadapter.Load(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		readiness.Run(s, readiness.Options{})
+	}
+	plan := func() {
+		s, err := graphadapter.Load(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := rollout.Build(s, rollout.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.WriteJSON(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var wall, cpu [2]time.Duration // audit, plan
+	run := func(i int, f func()) {
+		t0, c0 := time.Now(), cpuTime()
+		f()
+		wall[i] += time.Since(t0)
+		cpu[i] += cpuTime() - c0
+	}
+	n := 0
+	for b.Loop() {
+		if n%2 == 0 {
+			run(0, audit)
+			run(1, plan)
+		} else {
+			run(1, plan)
+			run(0, audit)
+		}
+		n++
+	}
+	b.ReportMetric(wall[0].Seconds()/float64(n), "audit-s/op")
+	b.ReportMetric(wall[1].Seconds()/float64(n), "plan-s/op")
+	b.ReportMetric(float64(wall[1])/float64(wall[0]), "plan/audit")
+	if cpu[0] > 0 {
+		b.ReportMetric(cpu[0].Seconds()/float64(n), "audit-cpu-s/op")
+		b.ReportMetric(cpu[1].Seconds()/float64(n), "plan-cpu-s/op")
+		b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "plan/audit-cpu")
 	}
 }
 
