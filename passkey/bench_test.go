@@ -2,10 +2,12 @@ package passkey_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"testing"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/protocol/webauthncose"
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey"
@@ -116,6 +118,49 @@ func BenchmarkVerifyAssertion(b *testing.B) {
 				err = par.Verify(challenge, opts.RPID, "", opts.Origins, nil, nil, protocol.TopOriginExplicitVerificationMode,
 					false, false, true, e.record.PublicKey, protocol.SignaturePolicy{})
 				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseRecord reads one stored credential as keytier writes it
+// and as go-webauthn does (the per-row cost of `keytier fleet`).
+func BenchmarkParseRecord(b *testing.B) {
+	a, err := passkeytest.New(passkeytest.Options{Algorithm: passkeytest.ES256, AAGUID: testAAGUID, Attestation: passkeytest.AttestationPacked})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := enroll(b, a, false, testOptions())
+	keytierRow, err := json.Marshal(e.record)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg, err := a.Register(passkeytest.RegisterOptions{RPID: testRPID, Origin: testOrigin, Challenge: testChallenge, UserVerified: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(reg.JSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	wc, err := webauthn.NewCredential(nil, parsed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	goRow, err := json.Marshal(wc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		row  []byte
+	}{{"keytier", keytierRow}, {"go-webauthn", goRow}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := passkey.ParseRecord(tc.row); err != nil {
 					b.Fatal(err)
 				}
 			}

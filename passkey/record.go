@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -194,41 +195,64 @@ func parseRecord(data []byte, prefix string) (*Record, error) {
 	case len(data) > MaxRecordSize:
 		return nil, errorf(CodeInputTooLarge, where, nil, "%d bytes; a record is at most %d", len(data), MaxRecordSize)
 	}
-	var probe struct {
-		Authenticator jsontext.Value            `json:"authenticator"`
-		Source        string                    `json:"source"`
-		Rest          map[string]jsontext.Value `json:",unknown"`
-	}
-	if err := jsonv2.Unmarshal(data, &probe, jsonv2.RejectUnknownMembers(false)); err != nil {
+	// One pass reads either shape: keytier's members into the Record, and
+	// the members whose shape differs between the two (id, publicKey,
+	// attestation) or that only go-webauthn writes, raw, until the row has
+	// said which it is. Unknown members are ignored, so a record a newer
+	// keytier wrote still reads; names are exact and a repeated member is
+	// an error (json/v2).
+	var j recordJSON
+	if err := jsonv2.Unmarshal(data, &j); err != nil {
 		e := jsonError(err, prefix).(*Error)
 		e.Code = CodeRecordInvalid
 		return nil, e
 	}
-	if probe.Authenticator != nil && probe.Source == "" {
-		return parseGoWebAuthnRecord(data, prefix)
+	if j.Authenticator != nil && j.Source == "" {
+		return j.goWebAuthn(prefix)
 	}
-	var r Record
-	// Unknown members are ignored, so a record a newer keytier wrote still
-	// reads; names are exact and a repeated member is an error (json/v2).
-	if err := jsonv2.Unmarshal(data, &r); err != nil {
-		e := jsonError(err, prefix).(*Error)
-		e.Code = CodeRecordInvalid
-		return nil, e
+	r := &j.Record
+	for _, m := range []struct {
+		raw  jsontext.Value
+		name string
+		dst  any
+	}{{j.ID, "id", &r.ID}, {j.PublicKey, "publicKey", &r.PublicKey}, {j.Attestation, "attestation", &r.Attestation}} {
+		if len(m.raw) == 0 || m.raw.Kind() == 'n' {
+			continue
+		}
+		if err := jsonv2.Unmarshal(m.raw, m.dst); err != nil {
+			e := jsonError(err, joinPath(prefix, m.name)).(*Error)
+			e.Code = CodeRecordInvalid
+			return nil, e
+		}
 	}
 	if err := r.check(prefix); err != nil {
 		return nil, err
 	}
-	return &r, nil
+	return r, nil
+}
+
+// recordJSON is a stored row as ParseRecord decodes it in one pass. Its
+// own members are at a shallower depth than the embedded Record's, so
+// they take id, publicKey and attestation (json/v2, like Go, lets the
+// shallower field win).
+type recordJSON struct {
+	Record      `json:",inline"`
+	ID          jsontext.Value `json:"id"`
+	PublicKey   jsontext.Value `json:"publicKey"`
+	Attestation jsontext.Value `json:"attestation"`
+
+	// go-webauthn's webauthn.Credential members (webauthn/credential.go,
+	// v0.18), as encoding/json writes them.
+	Authenticator     jsontext.Value `json:"authenticator"`
+	Flags             jsontext.Value `json:"flags"`
+	AttestationType   string         `json:"attestationType"`
+	AttestationFormat string         `json:"attestationFormat"`
+	Transport         []string       `json:"transport"`
 }
 
 // check holds a record to what VerifyAssertion relies on.
 func (r *Record) check(prefix string) error {
-	at := func(m string) string {
-		if prefix == "" {
-			return m
-		}
-		return prefix + "." + m
-	}
+	at := func(m string) string { return joinPath(prefix, m) }
 	switch {
 	case len(r.ID) == 0:
 		return errorf(CodeRecordInvalid, at("id"), nil, "missing or empty")
@@ -257,35 +281,24 @@ func (r *Record) check(prefix string) error {
 	return nil
 }
 
-// goWebAuthnCredential is the JSON of go-webauthn v0.18's
-// webauthn.Credential (webauthn/credential.go), as encoding/json writes
-// it: []byte members are standard base64 with padding.
-type goWebAuthnCredential struct {
-	ID                jsontext.Value `json:"id"`
-	PublicKey         jsontext.Value `json:"publicKey"`
-	AttestationType   string         `json:"attestationType"`
-	AttestationFormat string         `json:"attestationFormat"`
-	Transport         []string       `json:"transport"`
-	Flags             struct {
-		UserPresent    bool `json:"userPresent"`
-		UserVerified   bool `json:"userVerified"`
-		BackupEligible bool `json:"backupEligible"`
-		BackupState    bool `json:"backupState"`
-	} `json:"flags"`
-	Authenticator struct {
-		AAGUID       jsontext.Value `json:"AAGUID"`
-		SignCount    uint32         `json:"signCount"`
-		CloneWarning bool           `json:"cloneWarning"`
-		Attachment   string         `json:"attachment"`
-	} `json:"authenticator"`
-	Attestation struct {
-		ClientDataJSON     jsontext.Value `json:"clientDataJSON"`
-		ClientDataHash     jsontext.Value `json:"clientDataHash"`
-		AuthenticatorData  jsontext.Value `json:"authenticatorData"`
-		PublicKeyAlgorithm int64          `json:"publicKeyAlgorithm"`
-		Object             jsontext.Value `json:"object"`
-	} `json:"attestation"`
-	Extensions jsontext.Value `json:"extensions"`
+// goWebAuthnAuthenticator and goWebAuthnAttestation are the nested
+// members of go-webauthn's webauthn.Credential JSON.
+type goWebAuthnAuthenticator struct {
+	AAGUID       jsontext.Value `json:"AAGUID"`
+	SignCount    uint32         `json:"signCount"`
+	CloneWarning bool           `json:"cloneWarning"`
+	Attachment   string         `json:"attachment"`
+}
+
+type goWebAuthnAttestation struct {
+	Object jsontext.Value `json:"object"`
+}
+
+type goWebAuthnFlags struct {
+	UserPresent    bool `json:"userPresent"`
+	UserVerified   bool `json:"userVerified"`
+	BackupEligible bool `json:"backupEligible"`
+	BackupState    bool `json:"backupState"`
 }
 
 // stdBytes decodes a go-webauthn []byte member: standard base64 as
@@ -298,9 +311,12 @@ func stdBytes(v jsontext.Value, where string, required bool) ([]byte, error) {
 	if v.Kind() != '"' {
 		return nil, errorf(CodeRecordInvalid, where, nil, "got JSON %s, want a base64 string", v.Kind())
 	}
-	var s string
-	if err := jsonv2.Unmarshal(v, &s); err != nil {
-		return nil, errorf(CodeRecordInvalid, where, nil, "invalid string")
+	s := string(v[1 : len(v)-1])
+	if strings.IndexByte(s, '\\') >= 0 {
+		// Escapes are legal JSON, if odd in base64: unquote first.
+		if err := jsonv2.Unmarshal(v, &s); err != nil {
+			return nil, errorf(CodeRecordInvalid, where, nil, "invalid string")
+		}
 	}
 	s = trimPadding(s)
 	if s == "" {
@@ -323,21 +339,29 @@ func trimPadding(s string) string {
 	return s
 }
 
-func parseGoWebAuthnRecord(data []byte, prefix string) (*Record, error) {
-	at := func(m string) string {
-		if prefix == "" {
-			return m
+// goWebAuthn reads the row as go-webauthn's webauthn.Credential. Like
+// go-webauthn's own reader (encoding/json), it ignores members it does not
+// know, since that JSON has grown members over releases.
+func (g *recordJSON) goWebAuthn(prefix string) (*Record, error) {
+	at := func(m string) string { return joinPath(prefix, m) }
+	var (
+		auth  goWebAuthnAuthenticator
+		flags goWebAuthnFlags
+		att   goWebAuthnAttestation
+	)
+	for _, m := range []struct {
+		raw  jsontext.Value
+		name string
+		dst  any
+	}{{g.Authenticator, "authenticator", &auth}, {g.Flags, "flags", &flags}, {g.Attestation, "attestation", &att}} {
+		if len(m.raw) == 0 || m.raw.Kind() == 'n' {
+			continue
 		}
-		return prefix + "." + m
-	}
-	var g goWebAuthnCredential
-	// go-webauthn's own reader (encoding/json) ignores members it does not
-	// know, and its JSON has grown members over releases; keytier does the
-	// same here, but keeps names exact and refuses repeats.
-	if err := jsonv2.Unmarshal(data, &g, jsonv2.RejectUnknownMembers(false)); err != nil {
-		e := jsonError(err, prefix).(*Error)
-		e.Code = CodeRecordInvalid
-		return nil, e
+		if err := jsonv2.Unmarshal(m.raw, m.dst); err != nil {
+			e := jsonError(err, at(m.name)).(*Error)
+			e.Code = CodeRecordInvalid
+			return nil, e
+		}
 	}
 	id, err := stdBytes(g.ID, at("id"), true)
 	if err != nil {
@@ -347,7 +371,7 @@ func parseGoWebAuthnRecord(data []byte, prefix string) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	aaguidRaw, err := stdBytes(g.Authenticator.AAGUID, at("authenticator.AAGUID"), false)
+	aaguidRaw, err := stdBytes(auth.AAGUID, at("authenticator.AAGUID"), false)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +382,7 @@ func parseGoWebAuthnRecord(data []byte, prefix string) (*Record, error) {
 		}
 		aaguid = uuid.UUID(aaguidRaw)
 	}
-	obj, err := stdBytes(g.Attestation.Object, at("attestation.object"), false)
+	obj, err := stdBytes(att.Object, at("attestation.object"), false)
 	if err != nil {
 		return nil, err
 	}
@@ -371,10 +395,10 @@ func parseGoWebAuthnRecord(data []byte, prefix string) (*Record, error) {
 	r := &Record{
 		ID:             id,
 		PublicKey:      pub,
-		SignCount:      g.Authenticator.SignCount,
-		BackupEligible: g.Flags.BackupEligible,
-		BackupState:    g.Flags.BackupState,
-		UVInitialized:  g.Flags.UserVerified,
+		SignCount:      auth.SignCount,
+		BackupEligible: flags.BackupEligible,
+		BackupState:    flags.BackupState,
+		UVInitialized:  flags.UserVerified,
 		Transports:     g.Transport,
 		AAGUID:         aaguid,
 		Attestation:    RecordAttestation{Format: format},
