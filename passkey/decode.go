@@ -304,6 +304,16 @@ func goTypeName(t string) string {
 		return "an integer"
 	case "[]string":
 		return "an array of strings"
+	case "passkey.Bytes":
+		return "a base64url string"
+	case "uint32", "uint64", "uint8", "int":
+		return "a non-negative integer"
+	case "time.Time":
+		return "an RFC 3339 time"
+	case "uuid.UUID":
+		return "a UUID string"
+	case "[]passkey.Event":
+		return "an array of events"
 	}
 	return t
 }

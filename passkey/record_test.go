@@ -93,3 +93,20 @@ func TestParseRecordErrors(t *testing.T) {
 	_, err := passkey.ParseRecord(make([]byte, passkey.MaxRecordSize+1))
 	assert.Equal(t, passkey.CodeInputTooLarge, passkey.CodeOf(err))
 }
+
+// A member of the wrong type is named with what it should be, in words.
+func TestParseRecordTypeErrorsInWords(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"userHandle": 5}`:       "want a base64url string",
+		`{"signCount": "x"}`:      "want a non-negative integer",
+		`{"registeredAt": 3}`:     "want an RFC 3339 time",
+		`{"aaguid": true}`:        "want a UUID string",
+		`{"transports": "usb"}`:   "want an array of strings",
+		`{"backupEligible": "1"}`: "want true or false",
+	} {
+		_, err := passkey.ParseRecord([]byte(in))
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), want, in)
+		assert.NotContains(t, err.Error(), "passkey.", in)
+	}
+}
