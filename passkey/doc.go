@@ -33,6 +33,11 @@
 //     updated Record with the Events the sign-in revealed: a key backed up
 //     since registration, a backup eligibility that changed, a counter
 //     that went back, a user not verified.
+//   - ReadRecords and ClassifyRecords judge a relying party's stored
+//     credentials in bulk, streaming (a JSON array, JSON Lines or a tenant
+//     snapshot; keytier records, go-webauthn rows or Graph passkey
+//     records), row by row with the problems of each, and FleetSummary
+//     counts them.
 //
 // # Who checks what
 //
