@@ -662,6 +662,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 
 	signInSubtests(t, p, srv.URL)
 	peersSubtest(t, p)
+	planSubtest(t, p, srv.URL)
 
 	t.Run("budgets", func(t *testing.T) {
 		p := p

@@ -14,6 +14,7 @@
 //	keytier.importRecord(text)
 //	keytier.stories()
 //	keytier.story(name)
+//	keytier.plan({start, waveDays})
 //
 // on the page's global object, each returning a Promise. analyze resolves
 // to a bridge.Result: what the text is (a credential, a FIDO2 policy, a
@@ -29,7 +30,9 @@
 // signIn verifies an assertion against it (or against the record it is
 // given) and resolves to a bridge.SignInResult, never rejecting;
 // importRecord reads a stored record; story replays a recorded story of
-// the gallery (stories lists them).
+// the gallery (stories lists them). plan resolves to the rollout plan
+// (bridge.PlanView) of the tenant snapshot analyze read last, and rejects
+// when there is none or the settings are wrong.
 package main
 
 import (
@@ -57,6 +60,7 @@ func main() {
 	api.Set("importRecord", js.FuncOf(importRecord))
 	api.Set("stories", js.FuncOf(listStories))
 	api.Set("story", js.FuncOf(story))
+	api.Set("plan", js.FuncOf(plan))
 	js.Global().Set("keytier", api)
 	// The functions above run on this program's goroutines; returning from
 	// main would end it.
@@ -193,6 +197,23 @@ func story(_ js.Value, args []js.Value) any {
 	name := stringArg(args, 0)
 	return promise(func() (any, error) {
 		v, err := session.Story(name)
+		if err != nil {
+			return nil, err
+		}
+		return marshal(v)
+	})
+}
+
+func plan(_ js.Value, args []js.Value) any {
+	var req bridge.PlanRequest
+	if len(args) > 0 && args[0].Type() == js.TypeObject {
+		req.Start = stringField(args[0], "start")
+		if d := args[0].Get("waveDays"); d.Type() == js.TypeNumber {
+			req.WaveDays = d.Int()
+		}
+	}
+	return promise(func() (any, error) {
+		v, err := session.Plan(req)
 		if err != nil {
 			return nil, err
 		}

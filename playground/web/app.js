@@ -47,6 +47,12 @@
   const recordJSON = $("record-json");
   const recordImport = $("record-import");
   const recordError = $("record-error");
+  const planPanel = $("plan-panel");
+  const planForm = $("plan-form");
+  const planStart = $("plan-start");
+  const planWaveDays = $("plan-wave-days");
+  const planError = $("plan-error");
+  const planBox = $("plan");
 
   let samples = [];
   let roles = [];
@@ -142,6 +148,8 @@
       refreshCredentialChoices();
     }
     if (result.whatIf) setupWhatIf(result);
+    if (result.kind === "snapshot" && result.snapshot) await loadPlan(source);
+    else hidePlan();
   }
 
   // renderResult shows whatever the input was.
@@ -276,19 +284,203 @@
     return out;
   }
 
+  // findingList lists a report's findings in its order. Each fix shows
+  // its place in that order (data-order), the earlier fixes it builds on
+  // and must be sent after (data-after, readiness's remediation.after),
+  // what must be done for a user first, and which calls take a value from
+  // an earlier call's response (bind).
   function findingList(findings, title) {
     if (!findings) return [];
     if (!findings.length) return [el("h3", {}, title), el("p", { "data-testid": "findings", "data-count": "0" }, "None.")];
-    return [el("h3", {}, title), el("ol", { class: "findings", "data-testid": "findings", "data-count": String(findings.length) },
-      ...findings.map((f) => el("li", { "data-check": f.check, "data-severity": f.severity },
-        el("span", { class: `severity ${f.severity}` }, f.severity), " ",
-        el("strong", {}, f.title), " ", el("code", {}, f.check),
-        el("p", {}, plain ? f.plain : f.admin),
-        f.userCount ? el("p", { class: "who" }, `${f.userCount} user(s): ${f.users.join(", ")}${f.userCount > f.users.length ? ", …" : ""}`) : null,
-        f.groups && f.groups.length ? el("p", { class: "who" }, `Groups: ${f.groups.join(", ")}`) : null,
-        el("p", { class: "fix" }, el("strong", {}, "Fix: "), f.remediation),
-        ...(f.graphRequests || []).map((r) => el("pre", { class: "request" }, `${r.method} ${r.url}` +
-          (r.body ? "\n" + JSON.stringify(r.body, null, 2) : ""))))))];
+    const list = el("ol", { class: "findings", "data-testid": "findings", "data-count": String(findings.length) });
+    list.append(...findings.map((f) => el("li", {
+      id: `finding-${f.id}`, "data-finding": f.id, "data-check": f.check, "data-severity": f.severity,
+      "data-order": String(f.order), "data-after": (f.after || []).join(" "),
+    },
+    el("span", { class: `severity ${f.severity}` }, f.severity), " ",
+    el("strong", {}, f.title), " ", el("code", {}, f.check),
+    el("p", {}, plain ? f.plain : f.admin),
+    f.userCount ? el("p", { class: "who" }, `${f.userCount} user(s): ${f.users.join(", ")}${f.userCount > f.users.length ? ", …" : ""}`) : null,
+    f.groups && f.groups.length ? el("p", { class: "who" }, `Groups: ${f.groups.join(", ")}`) : null,
+    el("p", { class: "fix" }, el("strong", {}, "Fix: "), f.remediation, f.partial ? " (fixes part of it: a new audit still reports the rest)" : ""),
+    fixOrder(f, findings.length, list),
+    prerequisiteList(f),
+    ...(f.graphRequests || []).map((r, i) => el("pre", { class: "request", "data-request": String(i + 1) }, `${i + 1}. ${r.method} ${r.url}` +
+      (r.body ? "\n" + JSON.stringify(r.body, null, 2) : "") + bindText(f, r))))));
+    return [el("h3", {}, title), list];
+  }
+
+  // fixOrder says where the fix stands in the report's order and which
+  // fixes it must follow; each of those is a button that shows it.
+  function fixOrder(f, total, list) {
+    if (!f.order) return null;
+    const parts = [`Send ${f.order} of ${total}, in the report's order.`];
+    const after = f.after || [];
+    if (after.length) {
+      parts.push(" After: ", el("span", { "data-testid": "fix-after" }, ...after.flatMap((id, i) => {
+        const b = el("button", { type: "button", class: "ref", "data-ref": id, title: `Show ${id}` }, id);
+        b.addEventListener("click", () => {
+          const target = [...list.children].find((li) => li.dataset.finding === id);
+          if (target) target.scrollIntoView({ block: "center" });
+        });
+        return i ? [", ", b] : [b];
+      })), " (its calls are written for the tenant as those fixes leave it).");
+    }
+    return el("p", { class: "fix-order", "data-testid": "fix-order" }, ...parts);
+  }
+
+  const prerequisiteSteps = {
+    issueTemporaryAccessPass: "issue a one-time Temporary Access Pass and hand it over in person",
+    registerDeviceBoundPasskey: "have them register a device-bound passkey their profile admits",
+  };
+
+  function prerequisiteList(f) {
+    const list = f.prerequisites || [];
+    if (!list.length) return null;
+    return el("div", { class: "prerequisites" },
+      el("p", {}, el("strong", {}, "Before the calls: "), `${f.prerequisiteCount} step(s) for users.`),
+      el("ul", { class: "notes", "data-testid": "fix-prerequisites", "data-count": String(f.prerequisiteCount) },
+        ...list.map((p) => el("li", { "data-user": p.user, "data-step": p.step },
+          el("code", {}, p.user), ` ${prerequisiteSteps[p.step] || p.step}: ${p.reason}`)),
+        f.prerequisiteCount > list.length ? el("li", {}, `… and ${f.prerequisiteCount - list.length} more.`) : null));
+  }
+
+  // bindText says which values of a call come from an earlier call's
+  // response: of this fix, or of an earlier finding's fix.
+  function bindText(f, r) {
+    if (!r.bind || !r.bind.length) return "";
+    return "\n" + r.bind.map((b) => `# ${b.pointer} ← ${b.from} of the response to ` +
+      (b.finding ? `${b.finding}'s call ${b.request + 1}` : `call ${b.request + 1}`)).join("\n");
+  }
+
+  // ---- The rollout plan of a snapshot (keytier plan) ----
+
+  function hidePlan() {
+    planPanel.hidden = true;
+    planBox.replaceChildren();
+    planBox.dataset.state = "ready";
+  }
+
+  // loadPlan asks the bridge for the plan of the snapshot it read last,
+  // with the dates the form holds, and renders it.
+  async function loadPlan(source) {
+    planPanel.hidden = false;
+    planError.hidden = true;
+    planBox.dataset.state = "working";
+    const days = planWaveDays.value.trim();
+    let v;
+    try {
+      v = await globalThis.keytier.plan({ start: planStart.value.trim(), waveDays: days ? Number(days) : 0 });
+    } catch (err) {
+      planError.textContent = err.message;
+      planError.hidden = false;
+      planBox.dataset.state = "invalid";
+      return;
+    }
+    renderPlan(v, source);
+  }
+
+  planForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    loadPlan(card.dataset.source || "input");
+  });
+
+  // codeSpans makes the backquoted spans of a runbook step or a warning
+  // <code>, as the plan's other renderings do.
+  function codeSpans(s) {
+    return s.split("`").map((part, i) => (i % 2 ? el("code", {}, part) : part));
+  }
+
+  // readinessBar is a stacked bar of ready, can register, need a pass and
+  // blocked; the widths are set through the CSSOM, which the page's
+  // Content Security Policy allows (style attributes it does not).
+  function readinessBar(c) {
+    const total = c.ready + c.canRegister + c.needPass + c.blocked;
+    const bar = el("span", { class: "bar", role: "img",
+      "aria-label": `${total} users: ${c.ready} ready, ${c.canRegister} can register, ${c.needPass} need a pass, ${c.blocked} blocked` });
+    for (const [n, cls, label] of [[c.ready, "ready", "ready"], [c.canRegister, "can", "can register"], [c.needPass, "pass", "need a pass"], [c.blocked, "blocked", "blocked"]]) {
+      if (!n) continue;
+      const part = el("span", { class: cls, title: `${label}: ${n} of ${total}` });
+      part.style.flexGrow = String(n);
+      bar.append(part);
+    }
+    return bar;
+  }
+
+  function renderPlan(view, source) {
+    const p = view.plan;
+    const bySegment = new Map(p.segments.map((s) => [s.name, s]));
+    planBox.dataset.tenant = p.tenant;
+    planBox.dataset.start = p.start;
+    planBox.dataset.segments = String(p.segments.length);
+    planBox.dataset.waves = String(p.waves.length);
+    planBox.dataset.source = source;
+    const parts = [el("p", {}, `Snapshot of ${p.capturedAt}; the first wave starts on ${p.start}.`)];
+    if (p.warnings.length) {
+      parts.push(el("h3", {}, "Warnings"), el("ul", { class: "notes warnings", "data-testid": "plan-warnings" },
+        ...p.warnings.map((w) => el("li", {}, ...codeSpans(w)))));
+    }
+    parts.push(el("h3", {}, "Assumptions"), el("ul", { class: "notes" }, ...p.assumptions.map((a) => el("li", {}, a))));
+
+    parts.push(el("h3", {}, "Segments"), el("p", { class: "legend note" },
+      el("i", { class: "ready" }), "ready", el("i", { class: "can" }), "can register", el("i", { class: "pass" }), "need a pass", el("i", { class: "blocked" }), "blocked"));
+    parts.push(el("div", { class: "table-wrap" }, el("table", { "data-testid": "plan-segments" },
+      el("thead", {}, el("tr", {}, ...["Segment", "Users", "Ready", "Can register", "Need a pass", "Blocked", "Tier"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...p.segments.map((s) => el("tr", {
+        "data-testid": "plan-segment", "data-name": s.name, "data-users": s.users, "data-ready": s.ready,
+        "data-can-register": s.canRegister, "data-need-pass": s.needPass, "data-blocked": s.blocked, "data-tier": s.profile.tier,
+      },
+      el("th", { scope: "row" }, s.name),
+      el("td", { class: "n" }, String(s.users)), el("td", { class: "n" }, String(s.ready)), el("td", { class: "n" }, String(s.canRegister)),
+      el("td", { class: "n" }, String(s.needPass)), el("td", { class: "n" }, String(s.blocked)), el("td", {}, s.profile.tier)))))));
+    parts.push(el("ul", { class: "segments" }, ...p.segments.map((s) => el("li", { "data-segment": s.name },
+      el("strong", {}, s.name), readinessBar(s),
+      el("span", { class: "summary" }, s.profile.plain),
+      s.groups.length ? el("span", { class: "summary" }, `Groups: ${s.groups.join(", ")}`) : null,
+      s.privileged ? el("span", { class: "summary" }, "Every member holds a privileged role.") : null,
+      ...s.blockedBy.map((b) => el("span", { class: "summary", "data-finding": b.finding }, "Blocked by ", el("code", {}, b.finding), ` (${b.users} users): ${b.title}`))))));
+
+    parts.push(el("h3", {}, "Waves"));
+    parts.push(el("div", { "data-testid": "plan-waves" }, ...p.waves.map((w, i) => {
+      const sum = { ready: 0, canRegister: 0, needPass: 0, blocked: 0 };
+      for (const name of w.segments) {
+        const s = bySegment.get(name);
+        if (s) for (const k of Object.keys(sum)) sum[k] += s[k];
+      }
+      return el("section", {
+        class: "wave", "data-testid": "plan-wave", "data-name": w.name, "data-start": w.start, "data-end": w.end,
+        "data-users": w.users, "data-segments": w.segments.join("\n"), "data-gates": w.gates.join(" "),
+      },
+      el("h4", {}, `${i + 1}. ${w.name}: ${w.start} to ${w.end}`), readinessBar(sum),
+      el("p", {}, w.why),
+      el("p", { class: "note" }, `Segments: ${w.segments.join("; ")} · ${w.users} user(s) asked to register`),
+      el("p", { "data-testid": "plan-gates" }, el("strong", {}, "Gates: "),
+        ...(w.gates.length ? w.gates.flatMap((g, j) => (j ? [", ", el("code", { "data-gate": g }, g)] : [el("code", { "data-gate": g }, g)])) : ["none"])),
+      ...w.fixes.map((f) => el("div", { class: "gate-fix", "data-finding": f.finding },
+        el("p", {}, el("code", {}, f.finding), " ", el("strong", {}, f.title), " ", f.description),
+        ...f.graphRequests.map((r, k) => el("pre", { class: "request" }, `${k + 1}. ${r.method} ${r.url}` + (r.body ? "\n" + JSON.stringify(r.body, null, 2) : ""))))));
+    })));
+
+    parts.push(el("h3", {}, "Messages to users"));
+    parts.push(el("div", { "data-testid": "plan-messages" }, ...p.messages.map((m) => el("article", {
+      class: "message", "data-testid": "plan-message", "data-segment": m.segment, "data-kind": m.kind, "data-send": m.send,
+    },
+    el("p", { class: "note" }, `${m.segment} · ${m.kind} · send ${m.send}`),
+    el("p", {}, el("strong", {}, m.subject)),
+    ...m.body.split("\n").map((l) => el("p", {}, l))))));
+
+    parts.push(el("h3", {}, "Helpdesk runbooks"));
+    parts.push(el("div", { "data-testid": "plan-runbooks" }, ...p.runbooks.map((r) => el("section", {
+      "data-testid": "plan-runbook", "data-segment": r.segment, "data-situation": r.situation,
+    },
+    el("h4", {}, `${r.segment}: ${r.title}`),
+    el("ol", {}, ...r.steps.map((st) => el("li", {}, ...codeSpans(st))))))));
+
+    const md = el("textarea", { readonly: true, rows: 12, spellcheck: "false", "data-testid": "plan-markdown" });
+    md.value = view.markdown;
+    parts.push(el("details", { class: "sub" }, el("summary", {}, "The plan as Markdown, for a wiki (keytier plan --format markdown)"), md));
+    planBox.replaceChildren(...parts);
+    planBox.dataset.state = "done";
   }
 
   function flagItems(flags) {
@@ -908,6 +1100,7 @@
       return;
     }
     fill(v.registration, v.settings);
+    hidePlan();
     share.href = `#story=${encodeURIComponent(name)}`;
     share.hidden = false;
     lastReport = v.report;

@@ -300,7 +300,7 @@ func policyFindings(cfg graphadapter.MethodConfiguration, family string) ([]Find
 	out := []FindingView{}
 	for _, f := range r.Findings {
 		if slices.Contains(policyOnlyChecks, f.Check) && strings.HasPrefix(f.Check, family) {
-			out = append(out, findingView(f))
+			out = append(out, findingView(f, len(out)+1))
 		}
 	}
 	return out, nil

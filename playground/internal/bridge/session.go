@@ -49,6 +49,9 @@ type Session struct {
 	mds      *mds.BLOB
 	policy   *passkey.FIDO2Policy
 	snapshot *graphadapter.Snapshot
+	// planned is the snapshot read last, with its audit, for Plan; nil
+	// when the last input read was something else.
+	planned  *audited
 	timeline *Timeline
 	// Now is the clock for the MDS BLOB's validity, a registration's time
 	// and a sign-in's; nil means time.Now.
@@ -70,6 +73,7 @@ func (s *Session) now() time.Time {
 func (s *Session) Analyze(text string, st Settings) (Result, error) {
 	kind, ierr := Detect(text)
 	r := Result{Kind: kind, Error: ierr}
+	s.setPlanned(nil)
 	switch kind {
 	case KindCredential:
 		opts, err := st.Options()
@@ -125,12 +129,13 @@ func (s *Session) Analyze(text string, st Settings) (Result, error) {
 		}
 		r.TAP = &v
 	case KindSnapshot:
-		v, snap, err := buildSnapshotView([]byte(text))
+		v, snap, rep, err := buildSnapshotView([]byte(text))
 		if err != nil {
 			r.Error = err
 			break
 		}
 		r.Snapshot = &v
+		s.setPlanned(&audited{snap, rep})
 		if v.Policy != nil && v.Policy.Valid {
 			c, _ := snap.AuthenticationMethodsPolicy.MethodConfiguration("Fido2")
 			if p, err := passkey.ParseFIDO2Policy(c.Raw); err == nil {

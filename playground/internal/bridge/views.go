@@ -29,13 +29,33 @@ type FindingView struct {
 	Remediation string   `json:"remediation"`
 	// Requests are the Graph calls that apply the fix, in order.
 	Requests []readiness.GraphRequest `json:"graphRequests"`
+	// Order is the finding's place in the report, from 1: the order in
+	// which its fixes are sent, so that each builds on the ones before
+	// (readiness composes them in that order).
+	Order int `json:"order"`
+	// After are the ids of the earlier findings whose fixes this one
+	// builds on (readiness.Remediation.After): send it after them.
+	After []string `json:"after"`
+	// Partial: the calls, all sent, fix only part of the finding.
+	Partial bool `json:"partial"`
+	// Prerequisites are the first steps a person must take for a user
+	// before the calls are sent (readiness.Remediation.Prerequisites);
+	// PrerequisiteCount is how many there are.
+	Prerequisites     []readiness.Prerequisite `json:"prerequisites"`
+	PrerequisiteCount int                      `json:"prerequisiteCount"`
 }
 
-func findingView(f readiness.Finding) FindingView {
+// findingView is f, the order-th finding of its report (from 1; 0 for a
+// finding outside a report's order).
+func findingView(f readiness.Finding, order int) FindingView {
+	r := f.Remediation
 	v := FindingView{ID: f.ID, Check: f.Check, Severity: string(f.Severity), Title: f.Title,
 		EIDSCA: append([]string{}, f.EIDSCA...), Admin: f.Admin, Plain: f.Plain,
 		Users: append([]string{}, f.Users[:min(len(f.Users), maxFindingUsers)]...), UserCount: len(f.Users),
-		Groups: append([]string{}, f.Groups...), Remediation: f.Remediation.Description, Requests: f.Remediation.Requests()}
+		Groups: append([]string{}, f.Groups...), Remediation: r.Description, Requests: r.Requests(),
+		Order: order, After: append([]string{}, r.After...), Partial: r.Partial,
+		Prerequisites:     append([]readiness.Prerequisite{}, r.Prerequisites[:min(len(r.Prerequisites), maxFindingUsers)]...),
+		PrerequisiteCount: len(r.Prerequisites)}
 	if v.Requests == nil {
 		v.Requests = []readiness.GraphRequest{}
 	}
@@ -187,8 +207,9 @@ type UserOption struct {
 	Privileged  []string `json:"privileged,omitempty"` // privileged role names
 }
 
-// buildSnapshotView loads a snapshot (graphadapter.Load) and audits it.
-func buildSnapshotView(data []byte) (SnapshotView, *graphadapter.Snapshot, *InputError) {
+// buildSnapshotView loads a snapshot (graphadapter.Load) and audits it;
+// it returns the audit too, which the rollout plan builds on.
+func buildSnapshotView(data []byte) (SnapshotView, *graphadapter.Snapshot, readiness.Report, *InputError) {
 	var v SnapshotView
 	s, err := graphadapter.Load(data)
 	if err != nil {
@@ -206,14 +227,14 @@ func buildSnapshotView(data []byte) (SnapshotView, *graphadapter.Snapshot, *Inpu
 				ie.Message += ": " + ge.Err.Error()
 			}
 		}
-		return v, nil, ie
+		return v, nil, readiness.Report{}, ie
 	}
 	r := readiness.Run(s, readiness.Options{})
 	v = SnapshotView{TenantID: s.Tenant.ID, TenantName: s.Tenant.DisplayName, CapturedAt: s.CapturedAt,
 		Users: len(s.Users), Groups: len(s.Groups), RoleAssignments: len(s.RoleAssignments),
 		Summary: r.Summary, Findings: []FindingView{}, Warnings: []string{}, Directory: []UserOption{}}
-	for _, f := range r.Findings {
-		v.Findings = append(v.Findings, findingView(f))
+	for i, f := range r.Findings {
+		v.Findings = append(v.Findings, findingView(f, i+1))
 	}
 	for _, w := range s.Warnings() {
 		v.Warnings = append(v.Warnings, fmt.Sprint(w))
@@ -246,5 +267,5 @@ func buildSnapshotView(data []byte) (SnapshotView, *graphadapter.Snapshot, *Inpu
 		v.Directory = append(v.Directory, o)
 	}
 	slices.SortStableFunc(v.Directory, func(a, b UserOption) int { return strings.Compare(a.UPN, b.UPN) })
-	return v, s, nil
+	return v, s, r, nil
 }
