@@ -1,6 +1,7 @@
 package graphadapter
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -147,49 +148,43 @@ func Load(data []byte) (*Snapshot, error) {
 	return s, nil
 }
 
-// LoadFile reads and loads the snapshot at path, refusing files larger than
-// MaxSnapshotSize before reading them.
+// LoadFile reads and loads the snapshot at path, with Load's checks and
+// errors. A regular file is decoded as it is read, without holding the
+// whole document in memory; reading stops once it is larger than
+// MaxSnapshotSize or nested deeper than MaxNesting.
 func LoadFile(path string) (*Snapshot, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("graphadapter: %w", err)
 	}
 	defer f.Close()
-	data, err := readFile(f)
+	var (
+		s       *Snapshot
+		readErr error
+	)
+	if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() {
+		// A file can be read again: stream it (see loadStream). The
+		// decoder asks for a few KiB at a time; the buffer makes that a
+		// few hundred reads of the file instead of tens of thousands.
+		s, readErr, err = loadStream(bufio.NewReaderSize(f, 256<<10), func() ([]byte, error) {
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return nil, err
+			}
+			return io.ReadAll(io.LimitReader(f, MaxSnapshotSize+1))
+		})
+	} else {
+		var data []byte
+		if data, readErr = io.ReadAll(io.LimitReader(f, MaxSnapshotSize+1)); readErr == nil {
+			s, err = Load(data)
+		}
+	}
+	if readErr != nil {
+		return nil, fmt.Errorf("graphadapter: reading %s: %w", path, readErr)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("graphadapter: reading %s: %w", path, err)
+		return nil, err
 	}
-	return Load(data)
-}
-
-// readFile reads f, at most MaxSnapshotSize+1 bytes (one more than Load
-// accepts, so that Load reports the limit). When f says its size, the
-// buffer is allocated once at that size: io.ReadAll would grow it by
-// doubling, copying a 140 MB snapshot several times over and touching about
-// twice its size in fresh pages, which in a new process cost more than half
-// of what decoding it did.
-func readFile(f *os.File) ([]byte, error) {
-	r := io.LimitReader(f, MaxSnapshotSize+1)
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() <= 0 {
-		return io.ReadAll(r)
-	}
-	// One byte beyond the size, so that a file that grew since Stat is
-	// still read to its end without growing the buffer in the common case.
-	data := make([]byte, 0, min(fi.Size(), MaxSnapshotSize)+1)
-	for {
-		n, err := r.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)] // grow: the file grew
-		}
-	}
+	return s, nil
 }
 
 // Marshal writes the snapshot as indented JSON. Members Load kept without
