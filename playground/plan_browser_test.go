@@ -164,7 +164,7 @@ func planSubtest(t *testing.T, p page, srvURL string) {
 				if !slices.Equal(refs, f.Remediation.After) {
 					t.Errorf("%s shows it follows %v, readiness says %v", f.ID, refs, f.Remediation.After)
 				}
-				if txt := p.text(li + ` [data-testid=fix-order]`); !strings.Contains(txt, fmt.Sprintf("Send %d of %d", i+1, len(report.Findings))) {
+				if txt := p.text(li + ` [data-testid=fix-order]`); !strings.Contains(txt, fmt.Sprintf(" %d of %d, in the report's order.", i+1, len(report.Findings))) {
 					t.Errorf("%s: order line %q", f.ID, txt)
 				}
 			}

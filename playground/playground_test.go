@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/keytier/keytier/playground"
@@ -53,5 +56,35 @@ func TestPagePolicy(t *testing.T) {
 	}
 	if string(m[1]) != playground.ContentSecurityPolicy {
 		t.Errorf("meta policy %q, want %q", m[1], playground.ContentSecurityPolicy)
+	}
+}
+
+// TestWASMLinksNoTemplateEngine: the page renders the rollout plan from
+// rollout's JSON, and rollout writes its HTML without html/template, whose
+// initialization alone (regular expressions, text/template) would take
+// the WASM over its download budget (docs/playground.md).
+func TestWASMLinksNoTemplateEngine(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("the go command is not on PATH")
+		}
+		t.Skip("the go command is not on PATH; install Go to run this test")
+	}
+	cmd := exec.Command(gobin, "list", "-deps", playground.WASMPackage)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", playground.WASMPackage, err)
+	}
+	deps := strings.Fields(string(out))
+	// The check can fail: the WASM does link the plan.
+	if !slices.Contains(deps, "github.com/keytier/keytier/rollout") {
+		t.Fatal("the WASM does not link rollout; the test no longer covers the plan")
+	}
+	for _, pkg := range []string{"html/template", "text/template"} {
+		if slices.Contains(deps, pkg) {
+			t.Errorf("the WASM links %s: find which package imports it (go list -deps -f '{{.ImportPath}} {{.Imports}}') and keep it out of the bridge", pkg)
+		}
 	}
 }

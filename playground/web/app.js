@@ -314,7 +314,10 @@
   // fixes it must follow; each of those is a button that shows it.
   function fixOrder(f, total, list) {
     if (!f.order) return null;
-    const parts = [`Send ${f.order} of ${total}, in the report's order.`];
+    // A fix without calls (a decision only an administrator can take)
+    // keeps its place in the order too.
+    const verb = (f.graphRequests || []).length ? "Send" : "Fix";
+    const parts = [`${verb} ${f.order} of ${total}, in the report's order.`];
     const after = f.after || [];
     if (after.length) {
       parts.push(" After: ", el("span", { "data-testid": "fix-after" }, ...after.flatMap((id, i) => {
