@@ -25,5 +25,6 @@
 // JSON or go-webauthn's webauthn.Credential JSON), showing the result in
 // the element data-testid="signin-verdict": data-ok ("true" or "false"),
 // data-events (the event codes, space-separated) and data-error-code
-// (empty when ok).
+// (empty when ok). A pasted tenant snapshot also gets its rollout plan in
+// the element data-testid="plan" (docs/playground.md lists its hooks).
 package playground

@@ -10,7 +10,9 @@
 // a tenant snapshot, by content) and describes it; Session.WhatIf puts a
 // credential and a user to the loaded policy; Session.Compare sets two
 // credentials side by side; Session.LoadMDS verifies a FIDO MDS3 BLOB the
-// user gives, which later verifications use.
+// user gives, which later verifications use; Session.Plan makes the
+// rollout plan (rollout.BuildFrom) of the snapshot read last, from the
+// audit the page shows.
 //
 // A Timeline follows one credential through its sign-ins: Session.Enroll
 // starts one from a verified registration, Session.ImportRecord from a
