@@ -1,6 +1,7 @@
 package graphadapter
 
 import (
+	"bytes"
 	"errors"
 	"io"
 
@@ -91,19 +92,28 @@ func (g *guard) scan(b []byte) {
 	if g.stopped {
 		return
 	}
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
 		if g.inString {
-			switch {
-			case g.escaped:
+			// Jump to the next quote, as checkNesting does, and count the
+			// backslashes before it; an odd number escapes it. A string
+			// may span reads: escaped carries an escape across the split.
+			if g.escaped {
 				g.escaped = false
-			case c == '\\':
-				g.escaped = true
-			case c == '"':
+				continue
+			}
+			q := bytes.IndexByte(b[i:], '"')
+			if q < 0 {
+				g.escaped = backslashes(b[i:], len(b)-i)%2 == 1
+				return
+			}
+			j := i + q
+			if backslashes(b[i:], q)%2 == 0 {
 				g.inString = false
 			}
+			i = j
 			continue
 		}
-		switch c {
+		switch b[i] {
 		case '"':
 			g.inString = true
 		case '{', '[':
@@ -116,4 +126,13 @@ func (g *guard) scan(b []byte) {
 			g.depth--
 		}
 	}
+}
+
+// backslashes counts the backslashes that end b[:end].
+func backslashes(b []byte, end int) int {
+	n := 0
+	for k := end - 1; k >= 0 && b[k] == '\\'; k-- {
+		n++
+	}
+	return n
 }
