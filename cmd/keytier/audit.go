@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/keytier/keytier/graphadapter"
-	"github.com/keytier/keytier/graphadapter/demo"
 	"github.com/keytier/keytier/readiness"
 )
 
@@ -176,38 +175,16 @@ func auditCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 
-	var s *graphadapter.Snapshot
-	switch {
-	case g.tenant != "" && fs.NArg() > 0:
-		return usageErr("give a SNAPSHOT file or --tenant, not both")
-	case g.tenant != "":
-		ctx, stop := signalContext()
-		defer stop()
-		var err error
-		if s, err = g.liveSnapshot(ctx, stderr); err != nil {
-			fmt.Fprintf(stderr, "keytier audit: %v\n", err)
-			return exitFail
-		}
-	case fs.NArg() == 0:
-		s = demo.Snapshot()
-	case fs.Arg(0) == "-":
-		data, err := io.ReadAll(io.LimitReader(stdin, graphadapter.MaxSnapshotSize+1))
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if s, err = graphadapter.Load(data); err != nil {
-			fmt.Fprintf(stderr, "keytier audit: the snapshot is invalid: %v\n", err)
-			return exitFail
-		}
-	default:
-		if _, err := os.Stat(fs.Arg(0)); err != nil {
-			return usageErr("%v", err)
-		}
-		var err error
-		if s, err = graphadapter.LoadFile(fs.Arg(0)); err != nil {
-			fmt.Fprintf(stderr, "keytier audit: the snapshot is invalid: %v\n", err)
-			return exitFail
-		}
+	s, failure, err := g.snapshot(fs.Args(), stdin, stderr)
+	switch failure {
+	case snapshotUsage:
+		return usageErr("%v", err)
+	case snapshotLive:
+		fmt.Fprintf(stderr, "keytier audit: %v\n", err)
+		return exitFail
+	case snapshotInvalid:
+		fmt.Fprintf(stderr, "keytier audit: the snapshot is invalid: %v\n", err)
+		return exitFail
 	}
 
 	opts, err := opt.options(s, stderr)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keytier/keytier/graphadapter"
+	"github.com/keytier/keytier/graphadapter/demo"
 	"github.com/keytier/keytier/graphadapter/msgraph"
 )
 
@@ -284,4 +285,53 @@ func (c *tapCommand) issueEntra() int {
 	fmt.Fprintf(c.stdout, "  one-time: %s\n", yesNo(p.IsUsableOnce))
 	fmt.Fprintf(c.stdout, "Hand the code to the user now: Graph returns it once and keytier does not keep it.\n")
 	return exitOK
+}
+
+// snapshotFailure says why a command could not get its snapshot, since
+// commands report a wrong command line, a live tenant that could not be
+// read and a snapshot that does not read differently.
+type snapshotFailure int
+
+const (
+	snapshotUsage   snapshotFailure = iota + 1 // the command line is wrong
+	snapshotLive                               // reading the live tenant failed
+	snapshotInvalid                            // the snapshot does not read
+)
+
+// snapshot returns the snapshot a command was given: --tenant (a live
+// tenant), a SNAPSHOT file, "-" (stdin), or none (the embedded demo
+// tenant). args are the command's positional arguments.
+func (g *graphFlags) snapshot(args []string, stdin io.Reader, stderr io.Writer) (*graphadapter.Snapshot, snapshotFailure, error) {
+	switch {
+	case g.tenant != "" && len(args) > 0:
+		return nil, snapshotUsage, errors.New("give a SNAPSHOT file or --tenant, not both")
+	case g.tenant != "":
+		ctx, stop := signalContext()
+		defer stop()
+		s, err := g.liveSnapshot(ctx, stderr)
+		if err != nil {
+			return nil, snapshotLive, err
+		}
+		return s, 0, nil
+	case len(args) == 0:
+		return demo.Snapshot(), 0, nil
+	case args[0] == "-":
+		data, err := io.ReadAll(io.LimitReader(stdin, graphadapter.MaxSnapshotSize+1))
+		if err != nil {
+			return nil, snapshotUsage, err
+		}
+		s, err := graphadapter.Load(data)
+		if err != nil {
+			return nil, snapshotInvalid, err
+		}
+		return s, 0, nil
+	}
+	if _, err := os.Stat(args[0]); err != nil {
+		return nil, snapshotUsage, err
+	}
+	s, err := graphadapter.LoadFile(args[0])
+	if err != nil {
+		return nil, snapshotInvalid, err
+	}
+	return s, 0, nil
 }
