@@ -181,15 +181,8 @@ func readAssertion(data []byte) (*assertion, error) {
 		a   assertion
 		err error
 	)
-	if a.rawID, err = j.RawID.bytes("rawId", true); err != nil {
+	if a.rawID, err = credentialID(&j.ID, &j.RawID); err != nil {
 		return nil, err
-	}
-	id, err := j.ID.bytes("id", true)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(id, a.rawID) {
-		return nil, errorf(CodeCredentialIDMismatch, "id", nil, "id and rawId differ")
 	}
 	if len(a.rawID) > MaxCredentialIDLength {
 		return nil, errorf(CodeCredentialIDLength, "rawId", nil, "%d bytes; at most %d", len(a.rawID), MaxCredentialIDLength)

@@ -126,16 +126,8 @@ func (c *Credential) decodeResponseJSON(data []byte) ([]byte, error) {
 		return nil, errorf(CodeJSONInvalid, "type", nil, "got %q, want \"public-key\"", r.Type)
 	}
 	var err error
-	if c.rawID, err = r.RawID.bytes("rawId", true); err != nil {
+	if c.rawID, err = credentialID(&r.ID, &r.RawID); err != nil {
 		return nil, err
-	}
-	id, err := r.ID.bytes("id", true)
-	if err != nil {
-		return nil, err
-	}
-	// id is defined as the base64url encoding of rawId (§5.1).
-	if !bytes.Equal(id, c.rawID) {
-		return nil, errorf(CodeCredentialIDMismatch, "id", nil, "id and rawId differ")
 	}
 	if c.clientDataJSON, err = r.Response.ClientDataJSON.bytes("response.clientDataJSON", true); err != nil {
 		return nil, err
@@ -163,6 +155,23 @@ func (c *Credential) decodeResponseJSON(data []byte) ([]byte, error) {
 		c.Extensions.Client = json.RawMessage(r.ClientExtensionResults)
 	}
 	return att, nil
+}
+
+// credentialID reads rawId and id, which is defined as the base64url
+// encoding of rawId (§5.1), so the two must agree.
+func credentialID(id, rawID *b64JSON) ([]byte, error) {
+	raw, err := rawID.bytes("rawId", true)
+	if err != nil {
+		return nil, err
+	}
+	echo, err := id.bytes("id", true)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(echo, raw) {
+		return nil, errorf(CodeCredentialIDMismatch, "id", nil, "id and rawId differ")
+	}
+	return raw, nil
 }
 
 // b64JSON is a base64url member of a registration response. It decodes
