@@ -358,6 +358,21 @@ var auditHTMLTemplate = template.Must(template.New("audit.html").Funcs(template.
 	"percent": percent,
 }).Parse(auditHTMLSource))
 
+// figuresCSS styles the figures and the SVG bar charts that the audit
+// and fleet pages share.
+const figuresCSS = `.muted { color: var(--muted); }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .5rem; margin: 1rem 0; padding: 0; }
+.figures div { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
+.figures dt { color: var(--muted); font-size: .85rem; }
+.figures dd { margin: 0; font-size: 1.35rem; font-weight: 600; }
+figure { margin: 1rem 0; }
+svg.chart { display: block; width: 100%; height: auto; max-width: 680px; font: 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+svg.chart text { fill: var(--fg); }
+svg.chart .label { text-anchor: end; }
+svg.chart .value { fill: var(--muted); }
+svg.chart .track { fill: var(--track); }
+`
+
 const auditHTMLSource = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -381,18 +396,7 @@ h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
-.muted { color: var(--muted); }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .5rem; margin: 1rem 0; padding: 0; }
-.figures div { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
-.figures dt { color: var(--muted); font-size: .85rem; }
-.figures dd { margin: 0; font-size: 1.35rem; font-weight: 600; }
-figure { margin: 1rem 0; }
-svg.chart { display: block; width: 100%; height: auto; max-width: 680px; font: 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-svg.chart text { fill: var(--fg); }
-svg.chart .label { text-anchor: end; }
-svg.chart .value { fill: var(--muted); }
-svg.chart .track { fill: var(--track); }
-.tier-aal3 { fill: var(--aal3); } .tier-aal2 { fill: var(--aal2); } .tier-aal1 { fill: var(--aal1); } .tier-none { fill: var(--none); }
+` + figuresCSS + `.tier-aal3 { fill: var(--aal3); } .tier-aal2 { fill: var(--aal2); } .tier-aal1 { fill: var(--aal1); } .tier-none { fill: var(--none); }
 .cov { fill: var(--aal3); } .cov-below { fill: var(--aal1); }
 svg.chart .marker { stroke: var(--fg); stroke-width: 1.5; stroke-dasharray: 4 3; }
 svg.chart .marker-label { text-anchor: middle; fill: var(--muted); font-size: 12px; }

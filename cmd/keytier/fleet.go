@@ -779,18 +779,7 @@ h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88em; }
-.muted { color: var(--muted); }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .5rem; margin: 1rem 0; padding: 0; }
-.figures div { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
-.figures dt { color: var(--muted); font-size: .85rem; }
-.figures dd { margin: 0; font-size: 1.35rem; font-weight: 600; }
-figure { margin: 1rem 0; }
-svg.chart { display: block; width: 100%; height: auto; max-width: 680px; font: 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-svg.chart text { fill: var(--fg); }
-svg.chart .label { text-anchor: end; }
-svg.chart .value { fill: var(--muted); }
-svg.chart .track { fill: var(--track); }
-.tier-aal3, .type-deviceBound { fill: var(--aal3); } .tier-aal2, .type-synced { fill: var(--aal2); } .tier-aal1 { fill: var(--aal1); }
+` + figuresCSS + `.tier-aal3, .type-deviceBound { fill: var(--aal3); } .tier-aal2, .type-synced { fill: var(--aal2); } .tier-aal1 { fill: var(--aal1); }
 .tier-none, .type-unknown { fill: var(--none); } .auth { fill: var(--accent); }
 table { border-collapse: collapse; width: 100%; margin: .75rem 0; font-size: .9rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
