@@ -45,7 +45,8 @@ type AssertionOptions struct {
 	AllowCredentials [][]byte
 	// UserHandle is the user.id of the account the record belongs to, when
 	// the record does not carry it (a go-webauthn row). The response's
-	// userHandle, when present, must equal it (§7.2). Nil: the record's.
+	// userHandle, when present, must equal it (§7.2). Nil: the record's. A
+	// discoverable sign-in needs one or the other (options_invalid).
 	UserHandle []byte
 
 	// RequireUserVerification fails a sign-in whose UV flag is clear (the
@@ -105,6 +106,14 @@ func VerifyAssertion(data []byte, rec *Record, opts AssertionOptions) (*SignIn, 
 	}
 	if rec == nil {
 		return nil, &Error{Code: CodeRecordInvalid, Where: "record", Reason: "no record"}
+	}
+	// §7.2: in a discoverable sign-in the response's userHandle names the
+	// account, and the relying party must check that account holds the
+	// credential. Without the owner's handle that check cannot be made,
+	// and any account's credential would sign in as whoever the caller
+	// looked up.
+	if opts.AllowCredentials == nil && len(opts.UserHandle) == 0 && len(rec.UserHandle) == 0 {
+		return nil, &Error{Code: CodeOptionsInvalid, Where: "AssertionOptions.UserHandle", Reason: "a discoverable sign-in (no AllowCredentials) needs the owner's user handle to check response.userHandle against, and the record carries none: set UserHandle, or AllowCredentials for a sign-in whose user was identified first"}
 	}
 	a, err := readAssertion(data)
 	if err != nil {

@@ -180,6 +180,7 @@ func TestAssertionAgreesWithGoWebAuthn(t *testing.T) {
 		passkey.CodeCredentialNotAllowed:     "§7.2: allowCredentials is checked by go-webauthn's webauthn package, not protocol",
 		passkey.CodeUserHandleMissing:        "§7.2: the user-identification step is go-webauthn's webauthn package's (ValidateDiscoverableLogin)",
 		passkey.CodeUserHandleMismatch:       "§7.2: as above",
+		passkey.CodeOptionsInvalid:           "§7.2: a discoverable sign-in must check the account userHandle names; keytier refuses to run one without the owner's handle, the protocol package has no account to check",
 		passkey.CodeFlagsInconsistent:        "§6.1.3/§7.2: BS without BE; go-webauthn's protocol package does not look at the backup flags",
 		passkey.CodeBackupEligibilityChanged: "§7.2: BE against the stored record; the protocol package has no record",
 		passkey.CodeSignCountRegressed:       "§6.1.1/§7.2: the counter against the stored record; go-webauthn's webauthn package only sets CloneWarning",

@@ -49,6 +49,8 @@ func signInRejections(t *testing.T) []rejection {
 			inputs: func(t *testing.T) ([]byte, *passkey.Record, passkey.AssertionOptions) {
 				return register(t, a, nil), e.record, assertOptions()
 			}},
+		{name: "sign-in: discoverable, and no owner to check userHandle against", code: passkey.CodeOptionsInvalid, where: "AssertionOptions.UserHandle",
+			inputs: withRecord(func(r *passkey.Record) { r.UserHandle = nil })},
 		{name: "sign-in: options without a challenge", code: passkey.CodeFieldMissing, where: "AssertionOptions",
 			inputs: signIn(e, nil, func(o *passkey.AssertionOptions) { o.Challenge = nil })},
 		{name: "sign-in: record without a key", code: passkey.CodeRecordInvalid, where: "record.publicKey",

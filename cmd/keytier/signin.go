@@ -122,6 +122,13 @@ func signinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		opts.Origins = []string{rec.Origin}
 	}
+	if len(rec.UserHandle) == 0 {
+		// The record was named on the command line, which identifies the
+		// credential; a go-webauthn row keeps no user handle to check the
+		// response's against.
+		opts.AllowCredentials = [][]byte{rec.ID}
+		warnings = append(warnings, "the record carries no user handle, so the assertion's userHandle was not checked against the credential's owner")
+	}
 	if challenge == "" {
 		opts.SkipChallengeCheck = true
 		warnings = append(warnings, "no --challenge: the challenge was not checked, so this does not show the assertion is fresh (a replay would verify)")

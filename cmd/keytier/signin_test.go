@@ -193,6 +193,7 @@ func TestSigninGoWebAuthnRecord(t *testing.T) {
 	require.Equal(t, exitOK, code, "%s%s", out, errOut)
 	r := decodeSignin(t, out)
 	assert.Equal(t, uint32(4), r.Record.SignCount)
+	assert.Contains(t, out, "was not checked against the credential's owner", "a go-webauthn row keeps no user handle, and the output says what that leaves unchecked")
 
 	// Without --rp-id a go-webauthn row cannot say where it belongs.
 	code, out, _ = runCLI(t, f.assertion(t, nil), "signin", "--record", file, "--json")
