@@ -166,6 +166,22 @@ type Options struct {
 	Audit readiness.Options
 }
 
+// ParseStart reads a first wave's date as `keytier plan --start` and the
+// playground take it, YYYY-MM-DD. The year must be 1970 to 9999: the zero
+// time.Time (0001-01-01) means "not given" in Options.Start, so a date
+// that early would be silently replaced by the default, and no rollout
+// starts before 1970 anyway.
+func ParseStart(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: want a date, YYYY-MM-DD", s)
+	}
+	if y := t.Year(); y < 1970 || y > 9999 {
+		return time.Time{}, fmt.Errorf("%q: want a year from 1970 to 9999", s)
+	}
+	return t, nil
+}
+
 // DefaultWaveDays is the default pace: two weeks a wave, time for an
 // announcement, a setup week and a reminder before the next wave starts.
 const DefaultWaveDays = 14

@@ -413,3 +413,16 @@ func TestPlanPrivilegedFirst(t *testing.T) {
 	assert.Equal(t, "Pilot", p.Waves[1].Name)
 	assert.Equal(t, p.Segments[0].Users, p.Segments[0].CanRegister+p.Segments[0].Ready+p.Segments[0].NeedPass, "no one blocked")
 }
+
+// A start date is a calendar date from 1970 to 9999; 0001-01-01, the zero
+// time.Time that Options.Start reads as "not given", is refused rather
+// than silently replaced by the default.
+func TestParseStart(t *testing.T) {
+	got, err := rollout.ParseStart("2027-03-01")
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), got)
+	for _, bad := range []string{"", "0001-01-01", "1969-12-31", "2027-02-30", "2027-03-01T00:00:00Z", "10000-01-01"} {
+		_, err := rollout.ParseStart(bad)
+		assert.Error(t, err, bad)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/keytier/keytier/rollout"
 )
@@ -91,9 +90,9 @@ func planCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	popts := rollout.Options{WaveDays: *waveDays, Lang: *lang}
 	if *start != "" {
-		t, err := time.Parse("2006-01-02", *start)
+		t, err := rollout.ParseStart(*start)
 		if err != nil {
-			return usageErr("--start %q: want a date, YYYY-MM-DD", *start)
+			return usageErr("--start %v", err)
 		}
 		popts.Start = t
 	}

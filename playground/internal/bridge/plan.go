@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/keytier/keytier/graphadapter"
 	"github.com/keytier/keytier/readiness"
@@ -79,9 +78,9 @@ func (r PlanRequest) options() (rollout.Options, error) {
 		return opts, fmt.Errorf("days a wave lasts: %d; want 1 to 365", r.WaveDays)
 	}
 	if r.Start != "" {
-		t, err := time.Parse(time.DateOnly, r.Start)
+		t, err := rollout.ParseStart(r.Start)
 		if err != nil {
-			return opts, fmt.Errorf("start %q: want a date, YYYY-MM-DD", r.Start)
+			return opts, fmt.Errorf("start %w", err)
 		}
 		opts.Start = t
 	}
