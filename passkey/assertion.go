@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -415,12 +416,12 @@ func recordKey(rec *Record) (any, error) {
 func coseKeyAlgorithm(cose []byte) (int64, error) {
 	key, err := webauthncose.ParsePublicKey(cose)
 	if err != nil {
-		return 0, errorString(protoMessage(err))
+		return 0, errors.New(protoMessage(err))
 	}
 	switch k := key.(type) {
 	case webauthncose.EC2PublicKeyData:
 		if _, err := k.ToECDSA(); err != nil {
-			return 0, errorString("the EC2 point is not on its curve")
+			return 0, errors.New("the EC2 point is not on its curve")
 		}
 		return k.Algorithm, nil
 	case webauthncose.OKPPublicKeyData:
@@ -428,12 +429,8 @@ func coseKeyAlgorithm(cose []byte) (int64, error) {
 	case webauthncose.RSAPublicKeyData:
 		return k.Algorithm, nil
 	}
-	return 0, errorString("a key type keytier does not verify")
+	return 0, errors.New("a key type keytier does not verify")
 }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
 
 // checkSignature: the signature over authenticatorData ‖ SHA-256(cData),
 // with the stored credential public key (§7.2, §6.3.3).

@@ -104,17 +104,6 @@ func NewRecord(c *Credential, userHandle []byte, at time.Time) (*Record, error) 
 	if c == nil || !c.verified {
 		return nil, &Error{Code: CodeRecordInvalid, Where: "credential", Reason: "only a credential Verify accepted can become a record"}
 	}
-	ev := c.Evidence()
-	res := assurance.Classify(ev)
-	v := Verdict{
-		Authenticator:     c.Authenticator,
-		AuthenticatorKind: c.AuthenticatorKind,
-		PasskeyType:       c.PasskeyType,
-		Confidence:        c.Backup.Confidence,
-		AAL:               res.AAL,
-		PhishingResistant: res.PhishingResistant,
-		Explanation:       slices.Clone(c.Backup.Explanation),
-	}
 	r := &Record{
 		ID:             bytes.Clone(c.CredentialID),
 		UserHandle:     bytes.Clone(userHandle),
@@ -136,14 +125,29 @@ func NewRecord(c *Credential, userHandle []byte, at time.Time) (*Record, error) 
 			Trusted:   c.Attestation.Trusted,
 			TrustedBy: c.Attestation.TrustedBy,
 		},
-		Evidence:     ev,
-		Registration: v,
 		RegisteredAt: at.UTC(),
 		Source:       SourceKeytier,
 	}
-	r.Current = v
-	r.Current.Explanation = slices.Clone(v.Explanation)
+	r.judgeRegistration(c)
 	return r, nil
+}
+
+// judgeRegistration sets the record's evidence and its registration
+// verdict from the registration c, and makes the current verdict the same.
+func (r *Record) judgeRegistration(c *Credential) {
+	r.Evidence = c.Evidence()
+	res := assurance.Classify(r.Evidence)
+	r.Registration = Verdict{
+		Authenticator:     c.Authenticator,
+		AuthenticatorKind: c.AuthenticatorKind,
+		PasskeyType:       c.PasskeyType,
+		Confidence:        c.Backup.Confidence,
+		AAL:               res.AAL,
+		PhishingResistant: res.PhishingResistant,
+		Explanation:       slices.Clone(c.Backup.Explanation),
+	}
+	r.Current = r.Registration
+	r.Current.Explanation = slices.Clone(r.Registration.Explanation)
 }
 
 // Clone returns a deep copy of r.
@@ -318,7 +322,7 @@ func stdBytes(v jsontext.Value, where string, required bool) ([]byte, error) {
 			return nil, errorf(CodeRecordInvalid, where, nil, "invalid string")
 		}
 	}
-	s = trimPadding(s)
+	s = strings.TrimRight(s, "=")
 	if s == "" {
 		return missingMember(where, required)
 	}
@@ -330,13 +334,6 @@ func stdBytes(v jsontext.Value, where string, required bool) ([]byte, error) {
 		return nil, errorf(CodeEncodingInvalid, where, nil, "invalid base64")
 	}
 	return b, nil
-}
-
-func trimPadding(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '=' {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // goWebAuthn reads the row as go-webauthn's webauthn.Credential. Like
@@ -420,19 +417,7 @@ func (g *recordJSON) goWebAuthn(prefix string) (*Record, error) {
 	if c.Backup.Explanation != nil {
 		c.Backup.Explanation = append(c.Backup.Explanation, "Read from a go-webauthn record: keytier did not verify its attestation.")
 	}
-	r.Evidence = c.Evidence()
-	res := assurance.Classify(r.Evidence)
-	r.Registration = Verdict{
-		Authenticator:     c.Authenticator,
-		AuthenticatorKind: c.AuthenticatorKind,
-		PasskeyType:       c.PasskeyType,
-		Confidence:        c.Backup.Confidence,
-		AAL:               res.AAL,
-		PhishingResistant: res.PhishingResistant,
-		Explanation:       c.Backup.Explanation,
-	}
-	r.Current = r.Registration
-	r.Current.Explanation = slices.Clone(r.Registration.Explanation)
+	r.judgeRegistration(c)
 	return r, nil
 }
 
