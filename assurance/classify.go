@@ -1,5 +1,10 @@
 package assurance
 
+import (
+	"slices"
+	"sync"
+)
+
 // Step is one rule's verdict on the evidence, as it appears in a trace.
 type Step struct {
 	Rule     string  `json:"rule"`     // the rule's stable id, e.g. "aal3.non-exportable"
@@ -34,7 +39,50 @@ func (r Result) Step(rule string) (Step, bool) {
 // Phishing resistance is the verdict of rule "aal3.phishing-resistant"
 // (SP 800-63B-4 §3.2.5). Classify never fails: evidence it cannot use
 // lowers the level and the trace says why.
+//
+// Classify is pure, and in a tenant or a fleet of stored credentials the
+// same evidence recurs: results are kept per evidence, up to maxMemo of
+// them, and each call gets its own copy of the trace.
 func Classify(e Evidence) Result {
+	res := memoized(e)
+	res.Trace = slices.Clone(res.Trace)
+	return res
+}
+
+// Verdict is Classify(e)'s level and phishing resistance, for a caller
+// that shows no trace (one per row of a large fleet) and would only copy
+// it to drop it.
+func Verdict(e Evidence) (aal Level, phishingResistant bool) {
+	res := memoized(e)
+	return res.AAL, res.PhishingResistant
+}
+
+// memoized returns the memo's result for e; its trace is shared.
+func memoized(e Evidence) Result {
+	memo.RLock()
+	res, ok := memo.m[e]
+	memo.RUnlock()
+	if !ok {
+		res = classify(e)
+		memo.Lock()
+		if len(memo.m) < maxMemo {
+			memo.m[e] = res
+		}
+		memo.Unlock()
+	}
+	return res
+}
+
+// maxMemo bounds Classify's memo. Evidence that keytier builds takes a few
+// hundred values at most; past the bound, results are computed each time.
+const maxMemo = 4096
+
+var memo = struct {
+	sync.RWMutex
+	m map[Evidence]Result
+}{m: make(map[Evidence]Result)}
+
+func classify(e Evidence) Result {
 	res := Result{AAL: AAL3, Trace: make([]Step, 0, len(rules))}
 	for _, r := range rules {
 		if !r.Applies(e.Method) {

@@ -274,3 +274,29 @@ func BenchmarkClassify(b *testing.B) {
 		_ = Classify(cases[i%len(cases)])
 	}
 }
+
+// The memo is invisible: a repeated call returns what the rules return, and
+// a caller that changes its trace changes no one else's.
+func TestClassifyMemo(t *testing.T) {
+	first := Classify(yubiKeyLike)
+	require.NotEmpty(t, first.Trace)
+	first.Trace[0].Admin = "changed by a caller"
+	first.Trace = append(first.Trace[:1], Step{Rule: "added by a caller"})
+
+	again := Classify(yubiKeyLike)
+	assert.Equal(t, classify(yubiKeyLike), again)
+	assert.NotEqual(t, "changed by a caller", again.Trace[0].Admin)
+	aal, pr := Verdict(yubiKeyLike)
+	assert.Equal(t, again.AAL, aal)
+	assert.Equal(t, again.PhishingResistant, pr)
+
+	// Past the bound, results are still right and the memo stops growing.
+	for i := range maxMemo + 10 {
+		e := yubiKeyLike
+		e.FIPS140Level = i + 10
+		assert.Equal(t, classify(e), Classify(e))
+	}
+	memo.RLock()
+	defer memo.RUnlock()
+	assert.LessOrEqual(t, len(memo.m), maxMemo)
+}

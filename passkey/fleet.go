@@ -612,36 +612,10 @@ type fleetClassifier struct {
 	models  Models
 	cat     *catalog.Catalog
 	profile PasskeyProfile
-
-	// levels caches assurance.Classify's level by evidence: a Graph row's
-	// evidence takes a few dozen values in a whole fleet, and Classify
-	// builds a rule trace the fleet does not show.
-	mu     sync.RWMutex
-	levels map[assurance.Evidence]assurance.Level
-}
-
-// maxFleetLevels bounds the level cache; past it, levels are computed.
-const maxFleetLevels = 4096
-
-func (c *fleetClassifier) level(ev assurance.Evidence) assurance.Level {
-	c.mu.RLock()
-	l, ok := c.levels[ev]
-	c.mu.RUnlock()
-	if ok {
-		return l
-	}
-	l = assurance.Classify(ev).AAL
-	c.mu.Lock()
-	if len(c.levels) < maxFleetLevels {
-		c.levels[ev] = l
-	}
-	c.mu.Unlock()
-	return l
 }
 
 func newFleetClassifier(opts FleetOptions) *fleetClassifier {
-	c := &fleetClassifier{models: opts.Models, cat: opts.Models.catalog(), profile: DeviceBoundOnlyProfile(),
-		levels: map[assurance.Evidence]assurance.Level{}}
+	c := &fleetClassifier{models: opts.Models, cat: opts.Models.catalog(), profile: DeviceBoundOnlyProfile()}
 	if opts.Profile != nil {
 		c.profile = *opts.Profile
 	}
@@ -778,7 +752,7 @@ func fleetRowKind(data []byte, scan bool) (fleetKind, error) {
 
 func (c *fleetClassifier) graphRow(out *FleetRow, m *FIDO2Method) {
 	f := m.Facts(c.cat)
-	aal := c.level(f.Evidence(c.models))
+	aal, _ := assurance.Verdict(f.Evidence(c.models))
 	out.Source = SourceGraph
 	out.ID = m.ID
 	out.AAGUID = f.AAGUID

@@ -136,14 +136,14 @@ func NewRecord(c *Credential, userHandle []byte, at time.Time) (*Record, error) 
 // verdict from the registration c, and makes the current verdict the same.
 func (r *Record) judgeRegistration(c *Credential) {
 	r.Evidence = c.Evidence()
-	res := assurance.Classify(r.Evidence)
+	aal, phishingResistant := assurance.Verdict(r.Evidence)
 	r.Registration = Verdict{
 		Authenticator:     c.Authenticator,
 		AuthenticatorKind: c.AuthenticatorKind,
 		PasskeyType:       c.PasskeyType,
 		Confidence:        c.Backup.Confidence,
-		AAL:               res.AAL,
-		PhishingResistant: res.PhishingResistant,
+		AAL:               aal,
+		PhishingResistant: phishingResistant,
 		Explanation:       slices.Clone(c.Backup.Explanation),
 	}
 	r.Current = r.Registration
