@@ -67,7 +67,7 @@ func (e enrolled) assert(t testing.TB, mod func(*passkeytest.AssertOptions)) []b
 
 // aal3Options verify the test key's packed attestation against MDS that
 // says its keys are in a secure element: a device-bound AAL3 credential.
-func aal3Options(t *testing.T) passkey.VerifyOptions {
+func aal3Options(t testing.TB) passkey.VerifyOptions {
 	o := testOptions()
 	o.MDS = mdsFor(t, mdstest.Authenticator{
 		AAGUID:           testAAGUID,

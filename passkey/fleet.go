@@ -629,42 +629,91 @@ func (c *fleetClassifier) classify(row RecordRow, err error) FleetRow {
 		out.Err = asError(err)
 		return out
 	}
-	kind, err := fleetRowKind(row.JSON, false)
-	if err != nil {
-		out.Err = asError(err)
-		return out
+	if !c.classifyRead(&out, row.JSON) {
+		out = FleetRow{Index: row.Index, Line: row.Line, Path: row.Path}
+		c.classifyUnread(&out, row.JSON)
+	}
+	return out
+}
+
+// fido2RowStart is how Microsoft Graph starts every FIDO2 authentication
+// method it returns; a row that starts so is one.
+var fido2RowStart = []byte(`{"@odata.type":"` + FIDO2MethodODataType + `"`)
+
+// classifyRead judges a row that reads: it decodes the row once, tells a
+// Graph method from a record by the members it has, and reports false,
+// without a verdict, on any error, which classifyUnread then names.
+func (c *fleetClassifier) classifyRead(out *FleetRow, data []byte) bool {
+	kind := rowGraph
+	var j *recordJSON
+	if !bytes.HasPrefix(data, fido2RowStart) {
+		if jsontext.Value(data).Kind() != '{' {
+			return false
+		}
+		var err error
+		if j, err = decodeRecordJSON(data, ""); err != nil {
+			return false
+		}
+		kind = j.graphKind()
 	}
 	switch kind {
 	case rowGraphOther:
 		out.Skipped, out.Source = true, SourceGraph
-		return out
 	case rowGraph:
-		m, err := ParseFIDO2Method(row.JSON)
+		m, err := ParseFIDO2Method(data)
+		if err != nil {
+			return false
+		}
+		c.graphRow(out, m)
+	default:
+		r, err := j.record("")
+		if err != nil {
+			return false
+		}
+		c.recordRow(out, r)
+	}
+	return true
+}
+
+// classifyUnread judges a row classifyRead could not, naming its error:
+// a syntax error as such wherever it is, a Graph row's error as
+// ParseFIDO2Method's, a record's as ParseRecord's.
+func (c *fleetClassifier) classifyUnread(out *FleetRow, data []byte) {
+	kind, err := fleetRowKind(data, false)
+	if err != nil {
+		out.Err = asError(err)
+		return
+	}
+	switch kind {
+	case rowGraphOther:
+		out.Skipped, out.Source = true, SourceGraph
+		return
+	case rowGraph:
+		m, err := ParseFIDO2Method(data)
 		if err != nil {
 			out.Err = asError(err)
-			return out
+			return
 		}
-		c.graphRow(&out, m)
+		c.graphRow(out, m)
 	default:
-		r, err := ParseRecord(row.JSON)
+		r, err := ParseRecord(data)
 		if err != nil {
 			out.Err = asError(err)
 			if out.Err.Code == CodeRecordInvalid {
 				// Name a syntax error as such, as for any other row.
-				if _, serr := fleetRowKind(row.JSON, true); serr != nil {
+				if _, serr := fleetRowKind(data, true); serr != nil {
 					out.Err = asError(serr)
-					return out
+					return
 				}
 			}
 			if out.Err.Code == CodeRecordInvalid && out.Err.Where == "backupState" {
 				out.Problems = append(out.Problems, Problem{Code: ProblemBackupStateWithoutEligibility,
 					Message: "BS=1 (backed up) with BE=0 (not backup eligible): no authenticator may report that (WebAuthn L3 §6.1.3); the row is corrupt or was not written from a verified ceremony"})
 			}
-			return out
+			return
 		}
-		c.recordRow(&out, r)
+		c.recordRow(out, r)
 	}
-	return out
 }
 
 func asError(err error) *Error {

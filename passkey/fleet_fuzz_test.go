@@ -3,6 +3,7 @@ package passkey_test
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/keytier/keytier/passkey"
@@ -52,4 +53,49 @@ func FuzzReadRecords(f *testing.F) {
 			t.Fatalf("summary does not add up: %+v", s)
 		}
 	})
+}
+
+// FuzzFleetFastPath holds the fleet's one-decode path to the path that
+// names errors: wherever the fast path gives a verdict, the slow path
+// gives the same one, so the speed changes no row of a report.
+func FuzzFleetFastPath(f *testing.F) {
+	for _, row := range fleetSeedRows(f) {
+		f.Add(row)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok, slow := passkey.FleetRowPaths(data, passkey.FleetOptions{Workers: 1})
+		if !ok {
+			return
+		}
+		if fast.Err != nil {
+			t.Fatalf("the fast path gave an error: %v", fast.Err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("the paths disagree on %q:\nfast %+v\nslow %+v", data, fast, slow)
+		}
+	})
+}
+
+// fleetSeedRows are the rows of fleetCases and rows made to sit on the
+// fast path's edges: a Graph start with a broken rest, a record that names
+// Graph members below its top level or through escapes, a repeated member.
+func fleetSeedRows(f *testing.F) [][]byte {
+	var rows [][]byte
+	for _, c := range fleetCases(f) {
+		rows = append(rows, c.row)
+	}
+	for _, s := range []string{
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"m","aaGuid":"cb69481e-8ff7-4039-93ec-0a2729a154a8"}`,
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","aaGuid":"cb69481e"`,
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","@odata.type":"#microsoft.graph.fido2AuthenticationMethod"}`,
+		`{"@odata.type":null,"id":"m"}`,
+		`{"\u0061aGuid":"cb69481e-8ff7-4039-93ec-0a2729a154a8","id":"m"}`,
+		`{"id":"AAAA","publicKey":"pQECAyYgASFYIG3Zu7Xvy2S5Yffjl_n4Q57BKuVZHHRlrtjL21Lx2-EYIlggCIX_gWvSBm5wAtKa55ATV5Ny9UmU4rmsP6CIUULh7O0","evidence":{"aaGuid":"x"},"source":"keytier"}`,
+		`{"id":"AA\u0041A","publicKey":"pQECAyYgASFYIG3Zu7Xvy2S5Yffjl_n4Q57BKuVZHHRlrtjL21Lx2-EYIlggCIX_gWvSBm5wAtKa55ATV5Ny9UmU4rmsP6CIUULh7O0"}`,
+		`{"id":"AAAA","id":"AAAA"}`,
+		`{"value":{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","aaGuid":"cb69481e-8ff7-4039-93ec-0a2729a154a8"}}`,
+	} {
+		rows = append(rows, []byte(s))
+	}
+	return rows
 }

@@ -89,7 +89,7 @@ type fleetCase struct {
 // fleetCases are rows of every kind, made by the virtual authenticator,
 // passkey.Verify and passkey.NewRecord, go-webauthn's own Credential type
 // and Graph's wire form, with bad rows among them.
-func fleetCases(t *testing.T) []fleetCase {
+func fleetCases(t testing.TB) []fleetCase {
 	securityKey := catalogAAGUID(t, catalog.KindSecurityKey)
 	synced := catalogAAGUID(t, catalog.KindSyncedProvider)
 

@@ -189,6 +189,20 @@ func ParseRecord(data []byte) (*Record, error) {
 }
 
 func parseRecord(data []byte, prefix string) (*Record, error) {
+	j, err := decodeRecordJSON(data, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return j.record(prefix)
+}
+
+// decodeRecordJSON reads a stored row in one pass: keytier's members into
+// the Record, and the members whose shape differs between the two (id,
+// publicKey, attestation) or that only go-webauthn writes, raw, until the
+// row has said which it is. Unknown members are ignored, so a record a
+// newer keytier wrote still reads; names are exact and a repeated member
+// is an error (json/v2).
+func decodeRecordJSON(data []byte, prefix string) (*recordJSON, error) {
 	where := prefix
 	if where == "" {
 		where = "record"
@@ -199,40 +213,56 @@ func parseRecord(data []byte, prefix string) (*Record, error) {
 	case len(data) > MaxRecordSize:
 		return nil, errorf(CodeInputTooLarge, where, nil, "%d bytes; a record is at most %d", len(data), MaxRecordSize)
 	}
-	// One pass reads either shape: keytier's members into the Record, and
-	// the members whose shape differs between the two (id, publicKey,
-	// attestation) or that only go-webauthn writes, raw, until the row has
-	// said which it is. Unknown members are ignored, so a record a newer
-	// keytier wrote still reads; names are exact and a repeated member is
-	// an error (json/v2).
-	var j recordJSON
-	if err := jsonv2.Unmarshal(data, &j); err != nil {
+	j := new(recordJSON)
+	if err := jsonv2.Unmarshal(data, j); err != nil {
 		e := jsonError(err, prefix).(*Error)
 		e.Code = CodeRecordInvalid
 		return nil, e
 	}
+	return j, nil
+}
+
+// record finishes reading the row as the shape it turned out to be.
+func (j *recordJSON) record(prefix string) (*Record, error) {
 	if j.Authenticator != nil && j.Source == "" {
 		return j.goWebAuthn(prefix)
 	}
 	r := &j.Record
-	for _, m := range []struct {
-		raw  jsontext.Value
-		name string
-		dst  any
-	}{{j.ID, "id", &r.ID}, {j.PublicKey, "publicKey", &r.PublicKey}, {j.Attestation, "attestation", &r.Attestation}} {
-		if len(m.raw) == 0 || m.raw.Kind() == 'n' {
-			continue
-		}
-		if err := jsonv2.Unmarshal(m.raw, m.dst); err != nil {
-			e := jsonError(err, joinPath(prefix, m.name)).(*Error)
-			e.Code = CodeRecordInvalid
-			return nil, e
-		}
+	if err := decodeMember(j.ID, prefix, "id", &r.ID); err != nil {
+		return nil, err
+	}
+	if err := decodeMember(j.PublicKey, prefix, "publicKey", &r.PublicKey); err != nil {
+		return nil, err
+	}
+	if err := decodeMember(j.Attestation, prefix, "attestation", &r.Attestation); err != nil {
+		return nil, err
 	}
 	if err := r.check(prefix); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// decodeMember decodes the raw member name of a keytier record into dst;
+// an absent or null member leaves dst as it is. A base64url string without
+// escapes, which is how keytier writes every binary member, is decoded
+// directly; anything else, and every error, goes through json/v2 so the
+// message is its.
+func decodeMember(raw jsontext.Value, prefix, name string, dst any) error {
+	if len(raw) == 0 || raw.Kind() == 'n' {
+		return nil
+	}
+	if b, ok := dst.(*Bytes); ok && raw.Kind() == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		if err := b.UnmarshalText(raw[1 : len(raw)-1]); err == nil {
+			return nil
+		}
+	}
+	if err := jsonv2.Unmarshal(raw, dst); err != nil {
+		e := jsonError(err, joinPath(prefix, name)).(*Error)
+		e.Code = CodeRecordInvalid
+		return e
+	}
+	return nil
 }
 
 // recordJSON is a stored row as ParseRecord decodes it in one pass. Its
@@ -252,6 +282,28 @@ type recordJSON struct {
 	AttestationType   string         `json:"attestationType"`
 	AttestationFormat string         `json:"attestationFormat"`
 	Transport         []string       `json:"transport"`
+
+	// Members only a Microsoft Graph authentication method has: a fleet
+	// row that has any of them is one (fleetRowKind).
+	ODataType        jsontext.Value `json:"@odata.type"`
+	GraphAAGUID      jsontext.Value `json:"aaGuid"`
+	AttestationLevel jsontext.Value `json:"attestationLevel"`
+}
+
+// graphKind says what fleetRowKind would say of a row that decoded: a
+// Graph method of another type, a FIDO2 method, or a record.
+func (j *recordJSON) graphKind() fleetKind {
+	switch {
+	case len(j.ODataType) != 0 && j.ODataType.Kind() == '"':
+		var t string
+		if jsonv2.Unmarshal(j.ODataType, &t) == nil && t != FIDO2MethodODataType {
+			return rowGraphOther
+		}
+		return rowGraph
+	case len(j.ODataType) != 0 || len(j.GraphAAGUID) != 0 || len(j.AttestationLevel) != 0:
+		return rowGraph
+	}
+	return rowRecord
 }
 
 // check holds a record to what VerifyAssertion relies on.

@@ -277,7 +277,7 @@ func TestVerifyTrustRoots(t *testing.T) {
 }
 
 // mdsFor builds and loads a BLOB describing the virtual authenticator.
-func mdsFor(t *testing.T, a mdstest.Authenticator, nextUpdate time.Time) *mds.BLOB {
+func mdsFor(t testing.TB, a mdstest.Authenticator, nextUpdate time.Time) *mds.BLOB {
 	t.Helper()
 	s := mdstest.NewSigner(t)
 	blob := mdstest.BuildBLOB(t, s, mdstest.Payload{NextUpdate: nextUpdate, Entries: []mdstest.Authenticator{a}})
