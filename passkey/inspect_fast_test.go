@@ -10,6 +10,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 
 	"github.com/keytier/keytier/internal/samples"
+	"github.com/keytier/keytier/passkey/passkeytest"
 )
 
 // sameAsVerifyDecode fails t unless Inspect's decoding of data (the fast
@@ -259,4 +260,42 @@ func FuzzDecodeBase64URL(f *testing.F) {
 	f.Add([]byte("oWNmbXRkbm9uZQ"))
 	f.Add([]byte("a+b/"))
 	f.Fuzz(checkBase64URL)
+}
+
+// FuzzCOSEKeyFastPath holds canonicalKeyAlgorithm to go-webauthn's parser:
+// wherever it answers, parseKeyAlgorithm accepts the key with the same
+// alg. The seeds are keys the virtual authenticator made in CTAP2
+// canonical form, one per algorithm, and the same keys spoiled.
+func FuzzCOSEKeyFastPath(f *testing.F) {
+	for _, alg := range []passkeytest.Algorithm{passkeytest.ES256, passkeytest.EdDSA, passkeytest.RS256} {
+		a, err := passkeytest.New(passkeytest.Options{Algorithm: alg})
+		if err != nil {
+			f.Fatal(err)
+		}
+		reg, err := a.Register(passkeytest.RegisterOptions{RPID: "example.com", Origin: "https://example.com", Challenge: []byte("0123456789abcdef")})
+		if err != nil {
+			f.Fatal(err)
+		}
+		key := reg.Credential.PublicKey
+		if _, ok := canonicalKeyAlgorithm(key); !ok {
+			f.Fatalf("%v: the fast path declines a canonical key", alg)
+		}
+		f.Add(key)
+		off := bytes.Clone(key)
+		off[len(off)-1] ^= 1 // an EC2 point off its curve
+		f.Add(off)
+	}
+	f.Fuzz(func(t *testing.T, key []byte) {
+		alg, ok := canonicalKeyAlgorithm(key)
+		if !ok {
+			return
+		}
+		want, err := parseKeyAlgorithm(key)
+		if err != nil {
+			t.Fatalf("the fast path accepts %x, go-webauthn refuses it: %v", key, err)
+		}
+		if alg != want {
+			t.Fatalf("alg %d, go-webauthn says %d", alg, want)
+		}
+	})
 }
