@@ -660,8 +660,8 @@ func (c *fleetClassifier) classifyRead(out *FleetRow, data []byte) bool {
 	case rowGraphOther:
 		out.Skipped, out.Source = true, SourceGraph
 	case rowGraph:
-		m, err := ParseFIDO2Method(data)
-		if err != nil {
+		m, ok := readFIDO2Row(data)
+		if !ok {
 			return false
 		}
 		c.graphRow(out, m)
@@ -673,6 +673,27 @@ func (c *fleetClassifier) classifyRead(out *FleetRow, data []byte) bool {
 		c.recordRow(out, r)
 	}
 	return true
+}
+
+// readFIDO2Row is ParseFIDO2Method for a row too small and too shallow for
+// any of checkMethodJSON's limits to apply, with no "value" member that
+// could make it a wrapper and no escape that could spell one: for such a
+// row, ParseFIDO2Method's outcome is its one decode's. It reports false
+// for any other row and on any error.
+func readFIDO2Row(data []byte) (*FIDO2Method, bool) {
+	// An array of n elements takes at least 2n+1 bytes, and a value nests
+	// no deeper than the brackets it has.
+	if len(data) > 2*MaxPolicyArrayElements+1 ||
+		bytes.Count(data, []byte("{"))+bytes.Count(data, []byte("[")) > MaxPolicyDepth ||
+		bytes.IndexByte(data, '\\') >= 0 || bytes.Contains(data, []byte(`"value"`)) {
+		m, err := ParseFIDO2Method(data)
+		return m, err == nil
+	}
+	var m FIDO2Method
+	if m.decode(data, "") != nil {
+		return nil, false
+	}
+	return &m, true
 }
 
 // classifyUnread judges a row classifyRead could not, naming its error:

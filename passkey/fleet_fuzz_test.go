@@ -93,6 +93,8 @@ func fleetSeedRows(f *testing.F) [][]byte {
 		`{"id":"AAAA","publicKey":"pQECAyYgASFYIG3Zu7Xvy2S5Yffjl_n4Q57BKuVZHHRlrtjL21Lx2-EYIlggCIX_gWvSBm5wAtKa55ATV5Ny9UmU4rmsP6CIUULh7O0","evidence":{"aaGuid":"x"},"source":"keytier"}`,
 		`{"id":"AA\u0041A","publicKey":"pQECAyYgASFYIG3Zu7Xvy2S5Yffjl_n4Q57BKuVZHHRlrtjL21Lx2-EYIlggCIX_gWvSBm5wAtKa55ATV5Ny9UmU4rmsP6CIUULh7O0"}`,
 		`{"id":"AAAA","id":"AAAA"}`,
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","x":[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}`,
+		`{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","value":{"id":"m"}}`,
 		`{"value":{"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","aaGuid":"cb69481e-8ff7-4039-93ec-0a2729a154a8"}}`,
 	} {
 		rows = append(rows, []byte(s))
