@@ -650,6 +650,10 @@ func (c *fleetClassifier) classifyRead(out *FleetRow, data []byte) bool {
 		if jsontext.Value(data).Kind() != '{' {
 			return false
 		}
+		if r, ok := readRecordFast(data); ok {
+			c.recordRow(out, r)
+			return true
+		}
 		var err error
 		if j, err = decodeRecordJSON(data, ""); err != nil {
 			return false

@@ -2,11 +2,13 @@ package passkey_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
 
 	"github.com/keytier/keytier/passkey"
+	"github.com/keytier/keytier/passkey/passkeytest"
 )
 
 // FuzzReadRecords: whatever the input, the row reader and the classifier
@@ -100,4 +102,52 @@ func fleetSeedRows(f *testing.F) [][]byte {
 		rows = append(rows, []byte(s))
 	}
 	return rows
+}
+
+// FuzzRecordFastPath holds ParseRecord's fast path to json/v2's reader:
+// wherever the fast path reads a record, json/v2 reads the same one.
+func FuzzRecordFastPath(f *testing.F) {
+	for _, row := range fleetSeedRows(f) {
+		f.Add(row)
+	}
+	// A record with events: a backup-eligible key that was then backed up.
+	e := enroll(f, newAuthenticator(f, passkeytest.AttestationNone, passkeytest.ES256), true, testOptions())
+	in, err := passkey.VerifyAssertion(e.assert(f, func(o *passkeytest.AssertOptions) { o.BackedUp = true }), e.record, assertOptions())
+	if err != nil {
+		f.Fatal(err)
+	}
+	if len(in.Record.Events) == 0 {
+		f.Fatal("the sign-in left no event")
+	}
+	withEvents, err := json.Marshal(in.Record)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, ok, _, _ := passkey.RecordPaths(withEvents); !ok {
+		f.Fatalf("the fast path declines a record NewRecord and VerifyAssertion wrote:\n%s", withEvents)
+	}
+	f.Add(withEvents)
+	for _, edit := range [][2]string{
+		{`"source":"keytier"`, `"source":"keytier","extra":{"a":[1,2,{"b":null}]}`},
+		{`"signCount":`, `"signCount":-`},
+		{`"backupEligible":true`, `"backupEligible":null`},
+		{`"rpId":"`, `"rpId":"\u00e9`},
+		{`"transports":[`, `"transports":[],"x":[`},
+		{`Z"`, `+00:00"`},
+		{`"registeredAt":"`, `"registeredAt":"2026-13-01T00:00:00Z","y":"`},
+	} {
+		f.Add(bytes.Replace(withEvents, []byte(edit[0]), []byte(edit[1]), 1))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok, slow, err := passkey.RecordPaths(data)
+		if !ok {
+			return
+		}
+		if err != nil {
+			t.Fatalf("the fast path read a record json/v2 refuses: %v\n%s", err, data)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("the readers disagree on %s:\nfast %+v\nslow %+v", data, fast, slow)
+		}
+	})
 }

@@ -189,6 +189,11 @@ func ParseRecord(data []byte) (*Record, error) {
 }
 
 func parseRecord(data []byte, prefix string) (*Record, error) {
+	if prefix == "" {
+		if r, ok := readRecordFast(data); ok {
+			return r, nil
+		}
+	}
 	j, err := decodeRecordJSON(data, prefix)
 	if err != nil {
 		return nil, err

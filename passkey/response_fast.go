@@ -186,7 +186,7 @@ func (s *jsonScan) object(member func(name []byte) bool) bool {
 	if s.consume('}') {
 		return true
 	}
-	var seen [16][]byte
+	var seen [32][]byte
 	n := 0
 	for {
 		name, ok := s.plainString()

@@ -1,0 +1,308 @@
+package passkey
+
+import (
+	"bytes"
+	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/keytier/keytier/assurance"
+)
+
+// ParseRecord's fast path.
+//
+// A keytier record is mostly text: two verdicts with their explanations,
+// the evidence, the attestation. json/v2 reads it by reflection, and that
+// is most of what `keytier fleet` spends on a million stored credentials.
+// readRecordFast reads the record as NewRecord's JSON writes it, with
+// jsonScan: members named without escapes and each once, strings without
+// escapes, integers, booleans, base64url, RFC 3339 times in UTC. Anything
+// else is left to decodeRecordJSON (json/v2): every error, every null, a
+// string with an escape, and every row that names a go-webauthn or a Graph
+// member, since those decide which reader applies. Values it does not
+// interpret (events, members it does not know) are delimited here and
+// decoded or validated by json/v2 and jsontext with their defaults.
+// FuzzRecordFastPath holds the two readers to the same records.
+
+// readRecordFast is parseRecord for the common shape of a keytier record;
+// ok false means decodeRecordJSON must decide.
+func readRecordFast(data []byte) (r *Record, ok bool) {
+	if len(data) > MaxRecordSize {
+		return nil, false
+	}
+	r = new(Record)
+	s := jsonScan{b: data}
+	if !s.object(func(name []byte) bool { return r.fastMember(&s, name) }) || !s.end() {
+		return nil, false
+	}
+	if r.check("") != nil {
+		return nil, false
+	}
+	return r, true
+}
+
+func (r *Record) fastMember(s *jsonScan, name []byte) bool {
+	switch string(name) {
+	case "id":
+		return s.textInto(&r.ID)
+	case "userHandle":
+		return s.textInto(&r.UserHandle)
+	case "rpId":
+		return s.textString(&r.RPID)
+	case "origin":
+		return s.textString(&r.Origin)
+	case "publicKey":
+		return s.textInto(&r.PublicKey)
+	case "algorithm":
+		var ok bool
+		r.Algorithm, ok = s.integer()
+		return ok
+	case "algorithmName":
+		return s.textString(&r.AlgorithmName)
+	case "signCount":
+		n, ok := s.unsigned()
+		r.SignCount = uint32(n)
+		return ok && n <= 1<<32-1
+	case "backupEligible":
+		return s.boolean(&r.BackupEligible)
+	case "backupState":
+		return s.boolean(&r.BackupState)
+	case "uvInitialized":
+		return s.boolean(&r.UVInitialized)
+	case "transports":
+		return s.textArray(&r.Transports)
+	case "aaguid":
+		return s.textInto(&r.AAGUID)
+	case "attestation":
+		a := &r.Attestation
+		return s.object(func(name []byte) bool {
+			switch string(name) {
+			case "format":
+				return s.textString(&a.Format)
+			case "type":
+				return s.textString(&a.Type)
+			case "verified":
+				return s.boolean(&a.Verified)
+			case "trusted":
+				return s.boolean(&a.Trusted)
+			case "trustedBy":
+				return s.textString(&a.TrustedBy)
+			}
+			return s.otherMember()
+		})
+	case "evidence":
+		return s.evidence(&r.Evidence)
+	case "registration":
+		return s.verdict(&r.Registration)
+	case "current":
+		return s.verdict(&r.Current)
+	case "registeredAt":
+		return s.utcTime(&r.RegisteredAt)
+	case "lastSignIn":
+		return s.utcTime(&r.LastSignIn)
+	case "signIns":
+		n, ok := s.unsigned()
+		r.SignIns = uint64(n)
+		return ok
+	case "events":
+		v, ok := s.validValue()
+		return ok && v[0] == '[' && jsonv2.Unmarshal(v, &r.Events) == nil
+	case "source":
+		return s.textString(&r.Source)
+	case
+		// go-webauthn's members and Graph's: decodeRecordJSON decides
+		// which reader the row needs.
+		"authenticator", "flags", "attestationType", "attestationFormat", "transport",
+		"@odata.type", "aaGuid", "attestationLevel":
+		return false
+	}
+	return s.otherMember()
+}
+
+func (s *jsonScan) evidence(e *assurance.Evidence) bool {
+	return s.object(func(name []byte) bool {
+		switch string(name) {
+		case "method":
+			return s.textString((*string)(&e.Method))
+		case "userVerified":
+			return s.boolean(&e.UserVerified)
+		case "syncability":
+			return s.textInto(&e.Syncability)
+		case "keyProtection":
+			return s.textString((*string)(&e.KeyProtection))
+		case "attestationTrusted":
+			return s.boolean(&e.AttestationTrusted)
+		case "certification":
+			return s.textString(&e.Certification)
+		case "fips140Level":
+			n, ok := s.integer()
+			e.FIPS140Level = int(n)
+			return ok
+		case "withPassword":
+			return s.boolean(&e.WithPassword)
+		case "weakKey":
+			return s.boolean(&e.WeakKey)
+		}
+		return s.otherMember()
+	})
+}
+
+func (s *jsonScan) verdict(v *Verdict) bool {
+	return s.object(func(name []byte) bool {
+		switch string(name) {
+		case "authenticator":
+			return s.textString(&v.Authenticator)
+		case "authenticatorKind":
+			return s.textString(&v.AuthenticatorKind)
+		case "passkeyType":
+			return s.textString((*string)(&v.PasskeyType))
+		case "confidence":
+			return s.textString((*string)(&v.Confidence))
+		case "aal":
+			return s.textInto(&v.AAL)
+		case "phishingResistant":
+			return s.boolean(&v.PhishingResistant)
+		case "explanation":
+			return s.textArray(&v.Explanation)
+		}
+		return s.otherMember()
+	})
+}
+
+// otherMember validates a member the fast path does not read, as json/v2
+// skips it.
+func (s *jsonScan) otherMember() bool {
+	_, ok := s.validValue()
+	return ok
+}
+
+// text reads a string of valid UTF-8 without escapes or control
+// characters and returns its content (a slice of the input).
+func (s *jsonScan) text() ([]byte, bool) {
+	if !s.consume('"') {
+		return nil, false
+	}
+	j := bytes.IndexByte(s.b[s.i:], '"')
+	if j < 0 {
+		return nil, false
+	}
+	v := s.b[s.i : s.i+j]
+	for _, c := range v {
+		if c < 0x20 || c == '\\' {
+			return nil, false
+		}
+	}
+	if !utf8.Valid(v) {
+		return nil, false
+	}
+	s.i += j + 1
+	return v, true
+}
+
+func (s *jsonScan) textString(dst *string) bool {
+	v, ok := s.text()
+	*dst = string(v)
+	return ok
+}
+
+// textInto reads a string into a type that json/v2 reads with its
+// UnmarshalText, through the same method.
+func (s *jsonScan) textInto(dst interface{ UnmarshalText([]byte) error }) bool {
+	v, ok := s.text()
+	return ok && dst.UnmarshalText(v) == nil
+}
+
+// textArray reads an array of strings; [] is an empty, non-nil slice, as
+// json/v2 makes it.
+func (s *jsonScan) textArray(dst *[]string) bool {
+	if !s.consume('[') {
+		return false
+	}
+	*dst = []string{}
+	if s.consume(']') {
+		return true
+	}
+	for {
+		v, ok := s.text()
+		if !ok {
+			return false
+		}
+		*dst = append(*dst, string(v))
+		if s.consume(',') {
+			continue
+		}
+		return s.consume(']')
+	}
+}
+
+// unsigned reads an integer without a sign that fits an int64.
+func (s *jsonScan) unsigned() (int64, bool) {
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		return 0, false
+	}
+	return s.integer()
+}
+
+func (s *jsonScan) boolean(dst *bool) bool {
+	s.space()
+	switch {
+	case bytes.HasPrefix(s.b[s.i:], []byte("true")):
+		*dst, s.i = true, s.i+4
+	case bytes.HasPrefix(s.b[s.i:], []byte("false")):
+		*dst, s.i = false, s.i+5
+	default:
+		return false
+	}
+	return s.delimited()
+}
+
+// delimited reports whether the literal just read ends where a JSON
+// value may end.
+func (s *jsonScan) delimited() bool {
+	if s.i == len(s.b) {
+		return true
+	}
+	switch s.b[s.i] {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// utcTime reads a time in the one form NewRecord's JSON writes,
+// YYYY-MM-DDTHH:MM:SS[.fraction]Z, through time.Time.UnmarshalText as
+// json/v2 does; none of the checks json/v2 adds to it can fail on that
+// form.
+func (s *jsonScan) utcTime(dst interface{ UnmarshalText([]byte) error }) bool {
+	v, ok := s.text()
+	if !ok || len(v) < len("2006-01-02T15:04:05Z") || v[len(v)-1] != 'Z' {
+		return false
+	}
+	for i, c := range v[:len("2006-01-02T15:04:05")] {
+		switch i {
+		case 4, 7:
+			ok = c == '-'
+		case 10:
+			ok = c == 'T'
+		case 13, 16:
+			ok = c == ':'
+		default:
+			ok = '0' <= c && c <= '9'
+		}
+		if !ok {
+			return false
+		}
+	}
+	if frac := v[len("2006-01-02T15:04:05") : len(v)-1]; len(frac) > 0 {
+		if len(frac) < 2 || len(frac) > 10 || frac[0] != '.' {
+			return false
+		}
+		for _, c := range frac[1:] {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return dst.UnmarshalText(v) == nil
+}
