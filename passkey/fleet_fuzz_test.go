@@ -123,10 +123,23 @@ func FuzzRecordFastPath(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	if _, ok, _, _ := passkey.RecordPaths(withEvents); !ok {
-		f.Fatalf("the fast path declines a record NewRecord and VerifyAssertion wrote:\n%s", withEvents)
+	goRow := goWebAuthnRow(f, e.record, nil)
+	for _, row := range [][]byte{withEvents, goRow} {
+		if _, ok, _, _ := passkey.RecordPaths(row); !ok {
+			f.Fatalf("the fast path declines a row keytier or go-webauthn wrote:\n%s", row)
+		}
 	}
 	f.Add(withEvents)
+	f.Add(goRow)
+	for _, edit := range [][2]string{
+		{`"flags":{`, `"flags":{"future":[true],`},
+		{`"authenticator":{`, `"authenticator":{"AAGUID":null,"x":1,`},
+		{`"id":"`, `"id":"\u0041`},
+		{`"attestation":{`, `"attestation":{"object":"AAAA",`},
+		{`"transport":`, `"signCount":1,"transport":`},
+	} {
+		f.Add(bytes.Replace(goRow, []byte(edit[0]), []byte(edit[1]), 1))
+	}
 	for _, edit := range [][2]string{
 		{`"source":"keytier"`, `"source":"keytier","extra":{"a":[1,2,{"b":null}]}`},
 		{`"signCount":`, `"signCount":-`},

@@ -397,31 +397,47 @@ func stdBytes(v jsontext.Value, where string, required bool) ([]byte, error) {
 // go-webauthn's own reader (encoding/json), it ignores members it does not
 // know, since that JSON has grown members over releases.
 func (g *recordJSON) goWebAuthn(prefix string) (*Record, error) {
-	at := func(m string) string { return joinPath(prefix, m) }
-	var (
-		auth  goWebAuthnAuthenticator
-		flags goWebAuthnFlags
-		att   goWebAuthnAttestation
-	)
+	w := goWebAuthnRow{
+		id: g.ID, publicKey: g.PublicKey,
+		attestationType: g.AttestationType, attestationFormat: g.AttestationFormat, transport: g.Transport,
+	}
 	for _, m := range []struct {
 		raw  jsontext.Value
 		name string
 		dst  any
-	}{{g.Authenticator, "authenticator", &auth}, {g.Flags, "flags", &flags}, {g.Attestation, "attestation", &att}} {
+	}{{g.Authenticator, "authenticator", &w.auth}, {g.Flags, "flags", &w.flags}, {g.Attestation, "attestation", &w.att}} {
 		if len(m.raw) == 0 || m.raw.Kind() == 'n' {
 			continue
 		}
 		if err := jsonv2.Unmarshal(m.raw, m.dst); err != nil {
-			e := jsonError(err, at(m.name)).(*Error)
+			e := jsonError(err, joinPath(prefix, m.name)).(*Error)
 			e.Code = CodeRecordInvalid
 			return nil, e
 		}
 	}
-	id, err := stdBytes(g.ID, at("id"), true)
+	return w.record(prefix)
+}
+
+// goWebAuthnRow is a go-webauthn row's members as goWebAuthn reads them:
+// the binary ones raw, for stdBytes.
+type goWebAuthnRow struct {
+	id, publicKey                      jsontext.Value
+	auth                               goWebAuthnAuthenticator
+	flags                              goWebAuthnFlags
+	att                                goWebAuthnAttestation
+	attestationType, attestationFormat string
+	transport                          []string
+}
+
+// record makes the Record of a go-webauthn row.
+func (g *goWebAuthnRow) record(prefix string) (*Record, error) {
+	at := func(m string) string { return joinPath(prefix, m) }
+	auth, flags, att := g.auth, g.flags, g.att
+	id, err := stdBytes(g.id, at("id"), true)
 	if err != nil {
 		return nil, err
 	}
-	pub, err := stdBytes(g.PublicKey, at("publicKey"), true)
+	pub, err := stdBytes(g.publicKey, at("publicKey"), true)
 	if err != nil {
 		return nil, err
 	}
@@ -440,11 +456,11 @@ func (g *recordJSON) goWebAuthn(prefix string) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	format := g.AttestationFormat
-	if format == "" && isAttestationFormat(g.AttestationType) {
+	format := g.attestationFormat
+	if format == "" && isAttestationFormat(g.attestationType) {
 		// go-webauthn before v0.14 stored the format in attestationType;
 		// its own UnmarshalJSON migrates such rows the same way.
-		format = g.AttestationType
+		format = g.attestationType
 	}
 	r := &Record{
 		ID:             id,
@@ -453,7 +469,7 @@ func (g *recordJSON) goWebAuthn(prefix string) (*Record, error) {
 		BackupEligible: flags.BackupEligible,
 		BackupState:    flags.BackupState,
 		UVInitialized:  flags.UserVerified,
-		Transports:     g.Transport,
+		Transports:     g.transport,
 		AAGUID:         aaguid,
 		Attestation:    RecordAttestation{Format: format},
 		Source:         SourceGoWebAuthn,

@@ -24,12 +24,23 @@ import (
 // decoded or validated by json/v2 and jsontext with their defaults.
 // FuzzRecordFastPath holds the two readers to the same records.
 
-// readRecordFast is parseRecord for the common shape of a keytier record;
-// ok false means decodeRecordJSON must decide.
+// readRecordFast is parseRecord for the common shapes of a keytier record
+// and a go-webauthn row; ok false means decodeRecordJSON must decide. A
+// record keytier wrote ends with its source, which tells the two apart
+// without a scan; a row that ends otherwise is tried as go-webauthn's.
 func readRecordFast(data []byte) (r *Record, ok bool) {
 	if len(data) > MaxRecordSize {
 		return nil, false
 	}
+	end := bytes.TrimRight(data, " \t\r\n")
+	if bytes.HasSuffix(end, []byte(`"source":"`+SourceKeytier+`"}`)) || bytes.HasSuffix(end, []byte(`"source":"`+SourceGoWebAuthn+`"}`)) {
+		return readKeytierFast(data)
+	}
+	return readGoWebAuthnFast(data)
+}
+
+// readKeytierFast reads a record as NewRecord's JSON writes it.
+func readKeytierFast(data []byte) (r *Record, ok bool) {
 	r = new(Record)
 	s := jsonScan{b: data}
 	if !s.object(func(name []byte) bool { return r.fastMember(&s, name) }) || !s.end() {
@@ -117,6 +128,93 @@ func (r *Record) fastMember(s *jsonScan, name []byte) bool {
 		return false
 	}
 	return s.otherMember()
+}
+
+// readGoWebAuthnFast reads a row as encoding/json writes go-webauthn's
+// webauthn.Credential, into what goWebAuthn reads, and makes the record
+// the same way. A member of keytier's record or of Graph's, a null, or a
+// row without an authenticator object is json/v2's to decide.
+func readGoWebAuthnFast(data []byte) (*Record, bool) {
+	var (
+		g    goWebAuthnRow
+		auth bool
+		s    = jsonScan{b: data}
+	)
+	ok := s.object(func(name []byte) bool {
+		switch string(name) {
+		case "id":
+			g.id, _ = s.validValue()
+			return len(g.id) > 0 && g.id[0] == '"'
+		case "publicKey":
+			g.publicKey, _ = s.validValue()
+			return len(g.publicKey) > 0 && g.publicKey[0] == '"'
+		case "attestationType":
+			return s.textString(&g.attestationType)
+		case "attestationFormat":
+			return s.textString(&g.attestationFormat)
+		case "transport":
+			return s.textArray(&g.transport)
+		case "flags":
+			f := &g.flags
+			return s.object(func(name []byte) bool {
+				switch string(name) {
+				case "userPresent":
+					return s.boolean(&f.UserPresent)
+				case "userVerified":
+					return s.boolean(&f.UserVerified)
+				case "backupEligible":
+					return s.boolean(&f.BackupEligible)
+				case "backupState":
+					return s.boolean(&f.BackupState)
+				}
+				return s.otherMember()
+			})
+		case "authenticator":
+			auth = true
+			a := &g.auth
+			return s.object(func(name []byte) bool {
+				switch string(name) {
+				case "AAGUID":
+					var ok bool
+					a.AAGUID, ok = s.validValue()
+					return ok && a.AAGUID[0] == '"'
+				case "signCount":
+					n, ok := s.unsigned()
+					a.SignCount = uint32(n)
+					return ok && n <= 1<<32-1
+				case "cloneWarning":
+					return s.boolean(&a.CloneWarning)
+				case "attachment":
+					return s.textString(&a.Attachment)
+				}
+				return s.otherMember()
+			})
+		case "attestation":
+			return s.object(func(name []byte) bool {
+				if string(name) == "object" {
+					var ok bool
+					g.att.Object, ok = s.validValue()
+					return ok && g.att.Object[0] == '"'
+				}
+				return s.otherMember()
+			})
+		case
+			// Members of keytier's record, which recordJSON decodes into
+			// it whatever the shape, and Graph's.
+			"userHandle", "rpId", "origin", "algorithm", "algorithmName", "signCount",
+			"backupEligible", "backupState", "uvInitialized", "transports", "aaguid",
+			"evidence", "registration", "current", "registeredAt", "lastSignIn",
+			"signIns", "events", "source",
+			"@odata.type", "aaGuid", "attestationLevel":
+			return false
+		}
+		return s.otherMember()
+	})
+	if !ok || !s.end() || !auth {
+		return nil, false
+	}
+	r, err := g.record("")
+	return r, err == nil
 }
 
 func (s *jsonScan) evidence(e *assurance.Evidence) bool {
