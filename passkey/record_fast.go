@@ -39,10 +39,11 @@ func readRecordFast(data []byte) (r *Record, ok bool) {
 	return readGoWebAuthnFast(data)
 }
 
-// readKeytierFast reads a record as NewRecord's JSON writes it.
+// readKeytierFast reads a record as NewRecord's JSON writes it. Its
+// strings, a dozen or more, are substrings of one copy of data.
 func readKeytierFast(data []byte) (r *Record, ok bool) {
 	r = new(Record)
-	s := jsonScan{b: data}
+	s := jsonScan{b: data, str: string(data)}
 	if !s.object(func(name []byte) bool { return r.fastMember(&s, name) }) || !s.end() {
 		return nil, false
 	}
@@ -299,8 +300,18 @@ func (s *jsonScan) text() ([]byte, bool) {
 
 func (s *jsonScan) textString(dst *string) bool {
 	v, ok := s.text()
-	*dst = string(v)
+	*dst = s.stringOf(v)
 	return ok
+}
+
+// stringOf returns v, the text just read, as a string: a substring of
+// s.str when the scan has one, which costs no allocation.
+func (s *jsonScan) stringOf(v []byte) string {
+	if s.str == "" {
+		return string(v)
+	}
+	end := s.i - 1 // the closing quote
+	return s.str[end-len(v) : end]
 }
 
 // textInto reads a string into a type that json/v2 reads with its
@@ -325,7 +336,7 @@ func (s *jsonScan) textArray(dst *[]string) bool {
 		if !ok {
 			return false
 		}
-		*dst = append(*dst, string(v))
+		*dst = append(*dst, s.stringOf(v))
 		if s.consume(',') {
 			continue
 		}

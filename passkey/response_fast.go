@@ -148,6 +148,9 @@ func (r *fastResponse) responseMember(s *jsonScan, name []byte) bool {
 type jsonScan struct {
 	b []byte
 	i int
+	// str, when set, is b as a string, and strings read are its
+	// substrings.
+	str string
 }
 
 func (s *jsonScan) space() {

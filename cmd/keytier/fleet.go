@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -348,7 +349,7 @@ func appendFleetRow(b []byte, r passkey.FleetRow) []byte {
 		b = append(b, ',', '"')
 		b = append(b, name...)
 		b = append(b, '"', ':')
-		b, _ = jsontext.AppendQuote(b, v)
+		b = appendQuoted(b, v)
 	}
 	b = append(b, `{"index":`...)
 	b = strconv.AppendInt(b, int64(r.Index), 10)
@@ -383,9 +384,9 @@ func appendFleetRow(b []byte, r passkey.FleetRow) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"code":`...)
-			b, _ = jsontext.AppendQuote(b, string(p.Code))
+			b = appendQuoted(b, string(p.Code))
 			b = append(b, `,"message":`...)
-			b, _ = jsontext.AppendQuote(b, p.Message)
+			b = appendQuoted(b, p.Message)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -401,19 +402,38 @@ func appendFleetRow(b []byte, r passkey.FleetRow) []byte {
 			b = append(b, '{')
 			if p.Profile != "" {
 				b = append(b, `"profile":`...)
-				b, _ = jsontext.AppendQuote(b, p.Profile)
+				b = appendQuoted(b, p.Profile)
 				b = append(b, ',')
 			}
 			b = append(b, `"code":`...)
-			b, _ = jsontext.AppendQuote(b, string(p.Code))
+			b = appendQuoted(b, string(p.Code))
 			b = append(b, `,"message":`...)
-			b, _ = jsontext.AppendQuote(b, p.Message)
+			b = appendQuoted(b, p.Message)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
 	str("position", r.Position(), false)
 	return append(b, '}')
+}
+
+// appendQuoted is jsontext.AppendQuote for text that needs no escape,
+// nearly all of a report, without its per-rune work; other text is
+// jsontext's. TestAppendQuoted holds the two to the same bytes.
+func appendQuoted(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			b, _ = jsontext.AppendQuote(b, s)
+			return b
+		}
+	}
+	if !utf8.ValidString(s) {
+		b, _ = jsontext.AppendQuote(b, s)
+		return b
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 type fleetRowError struct {

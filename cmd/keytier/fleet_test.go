@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -464,4 +465,29 @@ func TestFleetSnapshot(t *testing.T) {
 	}
 	assert.Equal(t, paths, got)
 	assert.Equal(t, len(paths), r.Summary.Credentials)
+}
+
+// TestAppendQuoted: the report's quoting writes what jsontext writes, for
+// plain text, the text keytier's messages carry (§, —) and text that needs
+// escapes or is not UTF-8.
+func TestAppendQuoted(t *testing.T) {
+	for _, s := range []string{
+		"", "AAL2", "WebAuthn L3 §6.1.3 — BS=1", "line 7", `say "hi"`, `back\slash`,
+		"tab\there", "\x00", "\u2028", "<script>&", "\xff\xfe", "caf\xc3", "日本語",
+	} {
+		want, _ := jsontext.AppendQuote([]byte("x"), s)
+		assert.Equal(t, string(want), string(appendQuoted([]byte("x"), s)), "%q", s)
+	}
+}
+
+func FuzzAppendQuoted(f *testing.F) {
+	for _, s := range []string{"", "plain", "§ —", `"`, "\\", "\x1f", "\xff", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := jsontext.AppendQuote(nil, s)
+		if got := appendQuoted(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s, jsontext writes %s", s, got, want)
+		}
+	})
 }
