@@ -543,6 +543,9 @@ type fleetInput struct {
 
 const fleetBatchRows = 256
 
+// fleetArenaSize is the size of the blocks the reader copies rows into.
+const fleetArenaSize = 64 << 10
+
 // parallel reads rows on one goroutine, classifies batches on workers and
 // yields them in order on the caller's goroutine. At most 2×workers
 // batches are in flight.
@@ -569,7 +572,10 @@ func (c *fleetClassifier) parallel(rows iter.Seq2[RecordRow, error], workers int
 	wg.Go(func() {
 		defer close(ordered)
 		defer close(work)
-		var b *fleetBatch
+		var (
+			b     *fleetBatch
+			arena []byte
+		)
 		send := func() bool {
 			select {
 			case ordered <- b:
@@ -588,7 +594,14 @@ func (c *fleetClassifier) parallel(rows iter.Seq2[RecordRow, error], workers int
 			if b == nil {
 				b = &fleetBatch{in: make([]fleetInput, 0, fleetBatchRows), done: make(chan struct{})}
 			}
-			row.JSON = bytes.Clone(row.JSON) // valid only until the reader advances
+			// The row is valid only until the reader advances: copy it
+			// into the batch's arena, one allocation for many rows.
+			if cap(arena)-len(arena) < len(row.JSON) {
+				arena = make([]byte, 0, max(fleetArenaSize, len(row.JSON)))
+			}
+			n := len(arena)
+			arena = append(arena, row.JSON...)
+			row.JSON = arena[n:len(arena):len(arena)]
 			b.in = append(b.in, fleetInput{row, err})
 			if len(b.in) == fleetBatchRows && !send() {
 				return
