@@ -702,7 +702,7 @@ func readFIDO2Row(data []byte) (*FIDO2Method, bool) {
 	// no deeper than the brackets it has.
 	if len(data) > 2*MaxPolicyArrayElements+1 ||
 		bytes.Count(data, []byte("{"))+bytes.Count(data, []byte("[")) > MaxPolicyDepth ||
-		bytes.IndexByte(data, '\\') >= 0 || bytes.Contains(data, []byte(`"value"`)) {
+		bytes.IndexByte(data, '\\') >= 0 || bytes.Contains(data, []byte(`value"`)) {
 		m, err := ParseFIDO2Method(data)
 		return m, err == nil
 	}

@@ -2,6 +2,7 @@ package passkey
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -286,16 +287,47 @@ func (s *jsonScan) text() ([]byte, bool) {
 		return nil, false
 	}
 	v := s.b[s.i : s.i+j]
-	for _, c := range v {
-		if c < 0x20 || c == '\\' {
-			return nil, false
-		}
-	}
-	if !utf8.Valid(v) {
+	if !plainText(v) {
 		return nil, false
 	}
 	s.i += j + 1
 	return v, true
+}
+
+// Eight bytes at a time (SWAR): each byte of ones is 1, of highBits 0x80.
+const (
+	ones     = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// plainText reports whether v is valid UTF-8 without a control character
+// or a backslash: JSON string content that means itself. It tests eight
+// bytes at a time, and leaves UTF-8 to utf8.Valid only when a byte is not
+// ASCII.
+func plainText(v []byte) bool {
+	ascii := true
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		bs := x ^ ones*'\\'
+		// A byte below 0x20, or a zero byte of bs (a backslash); the
+		// test is exact for "any", which is all that is asked.
+		if (x-ones*0x20)&^x&highBits != 0 || (bs-ones)&^bs&highBits != 0 {
+			return false
+		}
+		if x&highBits != 0 {
+			ascii = false
+		}
+	}
+	for _, c := range v[i:] {
+		if c < 0x20 || c == '\\' {
+			return false
+		}
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(v)
 }
 
 func (s *jsonScan) textString(dst *string) bool {

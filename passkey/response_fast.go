@@ -315,6 +315,9 @@ func (s *jsonScan) validValue() ([]byte, bool) {
 		if !s.skipString() {
 			return nil, false
 		}
+		if v := s.b[start+1 : s.i-1]; plainText(v) {
+			return s.b[start:s.i], true // no escape, nothing for jsontext to check
+		}
 	default:
 		for s.i < len(s.b) {
 			switch s.b[s.i] {
