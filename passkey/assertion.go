@@ -2,6 +2,7 @@ package passkey
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -434,21 +435,22 @@ var (
 
 // canonicalKeyAlgorithm is coseKeyAlgorithm for a key in one of those
 // encodings, whose outcome in parseKeyAlgorithm is known from its bytes
-// but for the EC2 point, which it checks with the same ToECDSA. It reports
+// but for the EC2 point: crypto/ecdh checks that it is on P-256 with the
+// same nistec code crypto/elliptic's IsOnCurve uses, without big.Int. It reports
 // false, to leave the key to parseKeyAlgorithm, for any other key and for
 // every key parseKeyAlgorithm refuses, so errors keep their words.
 // FuzzCOSEKeyFastPath holds the two to the same answers.
 func canonicalKeyAlgorithm(cose []byte) (int64, bool) {
 	switch {
 	case len(cose) == 77 && bytes.HasPrefix(cose, canonicalES256) && bytes.Equal(cose[42:45], canonicalES256Y):
-		k := webauthncose.EC2PublicKeyData{
-			PublicKeyData: webauthncose.PublicKeyData{KeyType: int64(webauthncose.EllipticKey), Algorithm: int64(webauthncose.AlgES256)},
-			Curve:         int64(webauthncose.P256), XCoord: cose[10:42], YCoord: cose[45:77],
-		}
-		if _, err := k.ToECDSA(); err != nil {
+		var point [65]byte // SEC 1 uncompressed: 0x04 ‖ x ‖ y
+		point[0] = 4
+		copy(point[1:33], cose[10:42])
+		copy(point[33:], cose[45:77])
+		if _, err := ecdh.P256().NewPublicKey(point[:]); err != nil {
 			return 0, false
 		}
-		return k.Algorithm, true
+		return int64(webauthncose.AlgES256), true
 	case len(cose) == 42 && bytes.HasPrefix(cose, canonicalEdDSA):
 		return int64(webauthncose.AlgEdDSA), true
 	case len(cose) == 272 && bytes.HasPrefix(cose, canonicalRS256) && bytes.Equal(cose[267:], canonicalRS256E):

@@ -374,7 +374,7 @@ func (pp PasskeyProfile) check(f CredentialFacts) []Reason {
 		name = pp.ID
 	}
 	add := func(code ReasonCode, format string, args ...any) {
-		out = append(out, Reason{Profile: pp.ID, Code: code, Message: fmt.Sprintf("%q: ", name) + fmt.Sprintf(format, args...)})
+		out = append(out, Reason{Profile: pp.ID, Code: code, Message: fmt.Sprintf("%q: "+format, append([]any{name}, args...)...)})
 	}
 	model := f.Authenticator
 	if model == "" {

@@ -56,13 +56,18 @@ type RecordRow struct {
 // Position names the row for people: "line 12" in JSON Lines, "[3]" in
 // an array, its Path in a snapshot.
 func (r RecordRow) Position() string {
-	if r.Path != "" {
-		return r.Path
+	return string(r.AppendPosition(nil))
+}
+
+// AppendPosition appends Position to b.
+func (r RecordRow) AppendPosition(b []byte) []byte {
+	switch {
+	case r.Path != "":
+		return append(b, r.Path...)
+	case r.Line > 0:
+		return strconv.AppendInt(append(b, "line "...), int64(r.Line), 10)
 	}
-	if r.Line > 0 {
-		return "line " + strconv.Itoa(r.Line)
-	}
-	return "[" + strconv.Itoa(r.Index) + "]"
+	return append(strconv.AppendInt(append(b, '['), int64(r.Index), 10), ']')
 }
 
 // ReadRecords reads a fleet of stored credentials from r, one row at a
@@ -448,6 +453,11 @@ type FleetRow struct {
 // Position names the row as RecordRow.Position does.
 func (r FleetRow) Position() string {
 	return RecordRow{Index: r.Index, Line: r.Line, Path: r.Path}.Position()
+}
+
+// AppendPosition appends Position to b.
+func (r FleetRow) AppendPosition(b []byte) []byte {
+	return RecordRow{Index: r.Index, Line: r.Line, Path: r.Path}.AppendPosition(b)
 }
 
 // DeviceBoundOnlyProfile is the passkey profile a fleet is measured
@@ -852,7 +862,7 @@ func (c *fleetClassifier) graphRow(out *FleetRow, m *FIDO2Method) {
 }
 
 func (c *fleetClassifier) recordRow(out *FleetRow, r *Record) {
-	f := r.Facts()
+	f := r.facts()
 	out.Source = r.Source
 	out.ID = r.ID.String()
 	out.AAGUID = r.AAGUID

@@ -2,12 +2,18 @@ package passkey
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/base64"
+	"math/big"
 	"reflect"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/keytier/keytier/internal/samples"
 	"github.com/keytier/keytier/passkey/passkeytest"
@@ -298,4 +304,46 @@ func FuzzCOSEKeyFastPath(f *testing.F) {
 			t.Fatalf("alg %d, go-webauthn says %d", alg, want)
 		}
 	})
+}
+
+// TestCanonicalES256Points: on points a fuzzer rarely makes (random keys,
+// the same keys off their curve, coordinates at and past the field prime,
+// zero), the fast path and go-webauthn accept and refuse the same keys.
+func TestCanonicalES256Points(t *testing.T) {
+	cose := func(x, y []byte) []byte {
+		return slicesConcat(canonicalES256, x, canonicalES256Y, y)
+	}
+	p := elliptic.P256().Params().P.FillBytes(make([]byte, 32))
+	pPlus1 := new(big.Int).Add(elliptic.P256().Params().P, big.NewInt(1)).FillBytes(make([]byte, 32))
+	keys := [][]byte{
+		cose(make([]byte, 32), make([]byte, 32)),
+		cose(p, make([]byte, 32)),
+		cose(pPlus1, p),
+		cose(bytes.Repeat([]byte{0xff}, 32), bytes.Repeat([]byte{0xff}, 32)),
+	}
+	for range 100 {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		require.NoError(t, err)
+		x, y := k.X.FillBytes(make([]byte, 32)), k.Y.FillBytes(make([]byte, 32))
+		keys = append(keys, cose(x, y))
+		off := bytes.Clone(y)
+		off[31] ^= 1
+		keys = append(keys, cose(x, off))
+		// The same x with y replaced by p - y is the point's negation,
+		// also on the curve.
+		neg := new(big.Int).Sub(elliptic.P256().Params().P, k.Y).FillBytes(make([]byte, 32))
+		keys = append(keys, cose(x, neg))
+	}
+	accepted := 0
+	for _, key := range keys {
+		require.Len(t, key, 77)
+		alg, fast := canonicalKeyAlgorithm(key)
+		want, err := parseKeyAlgorithm(key)
+		assert.Equal(t, err == nil, fast, "%x: go-webauthn says %v", key, err)
+		if fast {
+			assert.Equal(t, want, alg)
+			accepted++
+		}
+	}
+	assert.Equal(t, 200, accepted, "every generated key and its negation")
 }

@@ -175,7 +175,7 @@ func (t PasskeyTypes) Types() (known []PasskeyType, unknown []string) {
 	if t == "" {
 		return nil, nil
 	}
-	for _, f := range strings.Split(string(t), ",") {
+	for f := range strings.SplitSeq(string(t), ",") {
 		switch f = strings.TrimSpace(f); PasskeyType(f) {
 		case DeviceBound, Synced:
 			known = append(known, PasskeyType(f))

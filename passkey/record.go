@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -372,25 +371,28 @@ func stdBytes(v jsontext.Value, where string, required bool) ([]byte, error) {
 	if v.Kind() != '"' {
 		return nil, errorf(CodeRecordInvalid, where, nil, "got JSON %s, want a base64 string", v.Kind())
 	}
-	s := string(v[1 : len(v)-1])
-	if strings.IndexByte(s, '\\') >= 0 {
+	text := []byte(v[1 : len(v)-1])
+	if bytes.IndexByte(text, '\\') >= 0 {
 		// Escapes are legal JSON, if odd in base64: unquote first.
+		var s string
 		if err := jsonv2.Unmarshal(v, &s); err != nil {
 			return nil, errorf(CodeRecordInvalid, where, nil, "invalid string")
 		}
+		text = []byte(s)
 	}
-	s = strings.TrimRight(s, "=")
-	if s == "" {
+	text = bytes.TrimRight(text, "=")
+	if len(text) == 0 {
 		return missingMember(where, required)
 	}
-	b, err := base64.RawStdEncoding.DecodeString(s)
+	b := make([]byte, base64.RawStdEncoding.DecodedLen(len(text)))
+	n, err := base64.RawStdEncoding.Decode(b, text)
 	if err != nil {
-		b, err = base64.RawURLEncoding.DecodeString(s)
+		n, err = base64.RawURLEncoding.Decode(b, text)
 	}
 	if err != nil {
 		return nil, errorf(CodeEncodingInvalid, where, nil, "invalid base64")
 	}
-	return b, nil
+	return b[:n], nil
 }
 
 // goWebAuthn reads the row as go-webauthn's webauthn.Credential. Like
@@ -507,12 +509,20 @@ func (r *Record) Classify() assurance.Result {
 // Facts returns the policy facts of the record, as CredentialFactsOf does
 // for a registration, with Registered set.
 func (r *Record) Facts() CredentialFacts {
+	f := r.facts()
+	f.TypeExplanation = slices.Clone(f.TypeExplanation)
+	return f
+}
+
+// facts is Facts sharing the record's explanation, for a caller that
+// only reads it.
+func (r *Record) facts() CredentialFacts {
 	f := CredentialFacts{
 		AAGUID:          r.AAGUID,
 		Authenticator:   r.Current.Authenticator,
 		Type:            r.Current.PasskeyType,
 		TypeConfidence:  r.Current.Confidence,
-		TypeExplanation: slices.Clone(r.Current.Explanation),
+		TypeExplanation: r.Current.Explanation,
 		Registered:      true,
 	}
 	switch {

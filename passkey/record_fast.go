@@ -359,10 +359,11 @@ func (s *jsonScan) textArray(dst *[]string) bool {
 	if !s.consume('[') {
 		return false
 	}
-	*dst = []string{}
 	if s.consume(']') {
+		*dst = []string{}
 		return true
 	}
+	*dst = make([]string, 0, 4) // an explanation has three or four
 	for {
 		v, ok := s.text()
 		if !ok {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/google/uuid"
 
 	"github.com/keytier/keytier/assurance"
 	"github.com/keytier/keytier/passkey"
@@ -363,7 +365,9 @@ func appendFleetRow(b []byte, r passkey.FleetRow) []byte {
 	}
 	str("source", r.Source, true)
 	str("id", r.ID, true)
-	str("aaguid", r.AAGUID.String(), false)
+	b = append(b, `,"aaguid":"`...)
+	b = appendUUID(b, r.AAGUID)
+	b = append(b, '"')
 	str("authenticator", r.Authenticator, true)
 	str("passkeyType", string(r.PasskeyType), false)
 	str("confidence", string(r.Confidence), true)
@@ -413,8 +417,22 @@ func appendFleetRow(b []byte, r passkey.FleetRow) []byte {
 		}
 		b = append(b, ']')
 	}
-	str("position", r.Position(), false)
+	if r.Path != "" {
+		str("position", r.Path, false)
+	} else { // "line 7" or "[7]"
+		b = append(b, `,"position":"`...)
+		b = append(r.AppendPosition(b), '"')
+	}
 	return append(b, '}')
+}
+
+// appendUUID appends u as uuid.UUID.String writes it.
+func appendUUID(b []byte, u uuid.UUID) []byte {
+	b = hex.AppendEncode(b, u[:4])
+	for _, part := range [][]byte{u[4:6], u[6:8], u[8:10], u[10:]} {
+		b = hex.AppendEncode(append(b, '-'), part)
+	}
+	return b
 }
 
 // appendQuoted is jsontext.AppendQuote for text that needs no escape,

@@ -491,3 +491,9 @@ func FuzzAppendQuoted(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendUUID(t *testing.T) {
+	for _, u := range []uuid.UUID{uuid.Nil, uuid.MustParse("cb69481e-8ff7-4039-93ec-0a2729a154a8"), {0xff, 0xfe, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0xab}} {
+		assert.Equal(t, "x"+u.String(), string(appendUUID([]byte("x"), u)))
+	}
+}
