@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/keytier/keytier/assurance"
 	"github.com/keytier/keytier/graphadapter/demo"
 	"github.com/keytier/keytier/passkey"
 	"github.com/keytier/keytier/passkey/catalog"
@@ -495,5 +496,37 @@ func FuzzAppendQuoted(f *testing.F) {
 func TestAppendUUID(t *testing.T) {
 	for _, u := range []uuid.UUID{uuid.Nil, uuid.MustParse("cb69481e-8ff7-4039-93ec-0a2729a154a8"), {0xff, 0xfe, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0xab}} {
 		assert.Equal(t, "x"+u.String(), string(appendUUID([]byte("x"), u)))
+	}
+}
+
+// TestFleetTextRowLayout: the text report's line, appended by hand, is the
+// line fleetTextRow's format makes, for names fmt would pad by runes,
+// names clipped, control characters and every kind of position.
+func TestFleetTextRowLayout(t *testing.T) {
+	sc := uint32(3)
+	for _, r := range []passkey.FleetRow{
+		{Index: 0, Line: 1, Source: passkey.SourceKeytier, Authenticator: "YubiKey 5 Series", PasskeyType: passkey.DeviceBound, Confidence: passkey.High, AAL: assurance.AAL3, Attestation: passkey.AttestationTrusted},
+		{Index: 12, Source: passkey.SourceGoWebAuthn, Authenticator: "Clé de sécurité — modèle très long, plus de trente-deux", PasskeyType: passkey.Synced, AAL: assurance.AAL2, ProfileFails: true, SignCount: &sc,
+			Problems: []passkey.Problem{{Code: passkey.ProblemAAGUIDUnknown}, {Code: passkey.ProblemSignCountStuck}}},
+		{Index: 3, Path: "users.2.authenticationMethods.0", Source: passkey.SourceGraph, Authenticator: "tab\tand\x7fdel", AAL: assurance.LevelNone},
+		{Index: 4, Line: 123456789012, Authenticator: "日本語の名前"},
+	} {
+		var got bytes.Buffer
+		text := &fleetText{w: &got, header: true}
+		require.NoError(t, text.row(r))
+		profile := "ok"
+		if r.ProfileFails {
+			profile = "fails"
+		}
+		problems := strings.Join(problemCodes(r), ",")
+		if problems == "" {
+			problems = "-"
+		}
+		typ := typeLabel(r.PasskeyType)
+		if r.Confidence != "" {
+			typ += "/" + string(r.Confidence)
+		}
+		want := fmt.Sprintf(fleetTextRow, r.Position(), r.Source, clip(r.Authenticator, 32), typ, r.AAL, r.Attestation, profile, problems)
+		assert.Equal(t, want, got.String())
 	}
 }
