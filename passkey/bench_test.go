@@ -1,6 +1,7 @@
 package passkey_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"testing"
@@ -164,6 +165,46 @@ func BenchmarkParseRecord(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkClassifyRow is ClassifyRecords' cost per row of each source,
+// one worker, the reading included: a keytier record, a go-webauthn row
+// and a Graph method from fleetCases, each repeated as 256 lines of JSON
+// Lines. `keytier fleet` over a million rows is this, on two workers, plus
+// the report (docs/benchmarks.md).
+func BenchmarkClassifyRow(b *testing.B) {
+	rows := map[string][]byte{}
+	for _, c := range fleetCases(b) {
+		switch c.name {
+		case "keytier device-bound AAL3":
+			rows["keytier"] = c.row
+		case "go-webauthn security key that counts":
+			rows["go-webauthn"] = c.row
+		case "graph attested security key":
+			rows["graph"] = c.row
+		}
+	}
+	for _, name := range []string{"keytier", "go-webauthn", "graph"} {
+		b.Run(name, func(b *testing.B) {
+			const n = 256
+			in := bytes.Repeat(append(bytes.Clone(rows[name]), '\n'), n)
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				got := 0
+				for r := range passkey.ClassifyRecords(passkey.ReadRecords(bytes.NewReader(in)), passkey.FleetOptions{Workers: 1}) {
+					if r.Err != nil {
+						b.Fatal(r.Err)
+					}
+					got++
+				}
+				if got != n {
+					b.Fatalf("%d rows, want %d", got, n)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
 		})
 	}
 }
