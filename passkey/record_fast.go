@@ -14,15 +14,17 @@ import (
 //
 // A keytier record is mostly text: two verdicts with their explanations,
 // the evidence, the attestation. json/v2 reads it by reflection, and that
-// is most of what `keytier fleet` spends on a million stored credentials.
-// readRecordFast reads the record as NewRecord's JSON writes it, with
+// was most of what `keytier fleet` spent on a million stored credentials.
+// readRecordFast reads a record as NewRecord's JSON writes it, and a row
+// as encoding/json writes go-webauthn's webauthn.Credential, with
 // jsonScan: members named without escapes and each once, strings without
 // escapes, integers, booleans, base64url, RFC 3339 times in UTC. Anything
 // else is left to decodeRecordJSON (json/v2): every error, every null, a
-// string with an escape, and every row that names a go-webauthn or a Graph
-// member, since those decide which reader applies. Values it does not
-// interpret (events, members it does not know) are delimited here and
-// decoded or validated by json/v2 and jsontext with their defaults.
+// string with an escape, a keytier record that names a go-webauthn or a
+// Graph member and a go-webauthn row that names a keytier or a Graph one,
+// since those decide which reader applies. Values it does not interpret
+// (events, members it does not know) are delimited here and decoded or
+// validated by json/v2 and jsontext with their defaults.
 // FuzzRecordFastPath holds the two readers to the same records.
 
 // readRecordFast is parseRecord for the common shapes of a keytier record
