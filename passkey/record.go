@@ -184,20 +184,14 @@ const MaxRecordEvents = 32
 // Reading is strict: exact member names, no repeated member, the right
 // types; an error is an *Error whose Where names the member.
 func ParseRecord(data []byte) (*Record, error) {
-	return parseRecord(data, "")
-}
-
-func parseRecord(data []byte, prefix string) (*Record, error) {
-	if prefix == "" {
-		if r, ok := readRecordFast(data); ok {
-			return r, nil
-		}
+	if r, ok := readRecordFast(data); ok {
+		return r, nil
 	}
-	j, err := decodeRecordJSON(data, prefix)
+	j, err := decodeRecordJSON(data, "")
 	if err != nil {
 		return nil, err
 	}
-	return j.record(prefix)
+	return j.record("")
 }
 
 // decodeRecordJSON reads a stored row in one pass: keytier's members into
