@@ -280,7 +280,8 @@ func (t *fleetText) row(r passkey.FleetRow) error {
 // padString appends s left-aligned in width runes and the column's
 // separating space, as fleetTextRow's %-*s does.
 func padString(b []byte, s string, width int) []byte {
-	return pad(append(b, s...), len(b), width)
+	start := len(b)
+	return pad(append(b, s...), start, width)
 }
 
 // pad pads the field b[start:] to width runes and appends the separating
