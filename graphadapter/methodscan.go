@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/keytier/keytier/internal/rfc3339"
 )
 
 // scanUnion is the fast path of a method's decoding: it reads raw, a
@@ -366,45 +368,15 @@ func (s *scanner) strs(dst *[]string) bool {
 }
 
 // time reads "YYYY-MM-DDTHH:MM:SS[.fraction]Z", the forms Graph writes
-// (a fraction of one to nine digits), or null. For these forms
-// time.Time.UnmarshalText, which jsonv2 calls, is all jsonv2 does: its
-// extra RFC 3339 checks (a one-digit hour, a comma before the fraction, the
-// range of an offset) have nothing to refuse. Any other form is left to
-// jsonv2.
+// (rfc3339.UTC), or null. Any other form is left to jsonv2.
 func (s *scanner) time(dst **time.Time) bool {
 	if s.peek() == 'n' {
 		*dst = nil
 		return s.literal() == 'n'
 	}
 	raw, ok := s.rawString()
-	const whole = len("2006-01-02T15:04:05")
-	if !ok || len(raw) < whole+1 || raw[len(raw)-1] != 'Z' {
+	if !ok || !rfc3339.UTC(raw) {
 		return false
-	}
-	for i, c := range raw[:whole] {
-		switch i {
-		case 4, 7:
-			ok = c == '-'
-		case 10:
-			ok = c == 'T'
-		case 13, 16:
-			ok = c == ':'
-		default:
-			ok = '0' <= c && c <= '9'
-		}
-		if !ok {
-			return false
-		}
-	}
-	if frac := raw[whole : len(raw)-1]; len(frac) > 0 {
-		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
-			return false
-		}
-		for _, c := range frac[1:] {
-			if c < '0' || c > '9' {
-				return false
-			}
-		}
 	}
 	t := new(time.Time)
 	if t.UnmarshalText(raw) != nil {

@@ -8,6 +8,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/keytier/keytier/assurance"
+	"github.com/keytier/keytier/internal/rfc3339"
 )
 
 // ParseRecord's fast path.
@@ -414,39 +415,12 @@ func (s *jsonScan) delimited() bool {
 	return false
 }
 
-// utcTime reads a time in the one form NewRecord's JSON writes,
-// YYYY-MM-DDTHH:MM:SS[.fraction]Z, through time.Time.UnmarshalText as
-// json/v2 does; none of the checks json/v2 adds to it can fail on that
-// form.
+// utcTime reads a time in the form NewRecord's JSON writes
+// (rfc3339.UTC) through time.Time.UnmarshalText, as json/v2 does.
 func (s *jsonScan) utcTime(dst interface{ UnmarshalText([]byte) error }) bool {
 	v, ok := s.text()
-	if !ok || len(v) < len("2006-01-02T15:04:05Z") || v[len(v)-1] != 'Z' {
+	if !ok || !rfc3339.UTC(v) {
 		return false
-	}
-	for i, c := range v[:len("2006-01-02T15:04:05")] {
-		switch i {
-		case 4, 7:
-			ok = c == '-'
-		case 10:
-			ok = c == 'T'
-		case 13, 16:
-			ok = c == ':'
-		default:
-			ok = '0' <= c && c <= '9'
-		}
-		if !ok {
-			return false
-		}
-	}
-	if frac := v[len("2006-01-02T15:04:05") : len(v)-1]; len(frac) > 0 {
-		if len(frac) < 2 || len(frac) > 10 || frac[0] != '.' {
-			return false
-		}
-		for _, c := range frac[1:] {
-			if c < '0' || c > '9' {
-				return false
-			}
-		}
 	}
 	return dst.UnmarshalText(v) == nil
 }
