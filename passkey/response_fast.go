@@ -216,21 +216,13 @@ func (s *jsonScan) object(member func(name []byte) bool) bool {
 // plainString reads a string of printable ASCII without escapes and
 // returns its content (a slice of the input).
 func (s *jsonScan) plainString() ([]byte, bool) {
-	if !s.consume('"') {
-		return nil, false
-	}
-	j := bytes.IndexByte(s.b[s.i:], '"')
-	if j < 0 {
-		return nil, false
-	}
-	v := s.b[s.i : s.i+j]
+	v, ok := s.text()
 	for _, c := range v {
-		if c < 0x20 || c >= 0x7f || c == '\\' {
+		if c >= 0x7f {
 			return nil, false
 		}
 	}
-	s.i += j + 1
-	return v, true
+	return v, ok
 }
 
 // base64 reads a string of base64url, '=' padding allowed, that decodes
